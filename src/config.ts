@@ -1,0 +1,217 @@
+import { z } from 'zod';
+
+/** Thrown by `loadConfig` with every bad variable listed, so one start-up shows all of them. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`);
+    this.problems = problems;
+  }
+}
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const positiveInt = z.coerce
+  .number({ error: 'must be a positive integer' })
+  .int('must be a positive integer')
+  .positive('must be a positive integer');
+
+const port = z.coerce.number({ error: 'must be a port number' }).int().min(0, 'must be a port number').max(65535, 'must be a port number');
+
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const optionalSecret = z.string().min(1).optional();
+
+/**
+ * The environment, variable by variable. Defaults sit beside each variable; `.env.development`
+ * is the documented example.
+ */
+const envSchema = z.object({
+  /** Which deployment this is; anything but production redirects email. Default: development. */
+  DEPLOY_ENV: z.enum(['development', 'test', 'staging', 'production']).default('development'),
+  /** The owner's production database; also holds the queue schema. Required. */
+  DATABASE_URL: postgresUrl,
+  /** The owner's staging database, a second sync target. Optional. */
+  STAGING_DATABASE_URL: postgresUrl.optional(),
+  /** Connections per target pool. Default: 10. */
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  /** The schema pg-boss keeps its tables in, never the owner's. Default: pgboss. */
+  QUEUE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier').default('pgboss'),
+  /** Whether cron schedules from the job definitions are registered. Default: false. */
+  CRON_ENABLED: booleanFlag.default(false),
+  /** Interface and port of the health/metrics/mailbox HTTP server. Defaults: 127.0.0.1, 4100. */
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: port.default(4100),
+  /** pino level. Default: info. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json, pretty, or auto (pretty on a terminal). Default: auto. */
+  LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
+  /** How long running jobs get to finish on SIGTERM before the process exits. Default: 30000. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
+
+  /** ESPN league to sync. Optional: ESPN jobs fail permanently without it. */
+  ESPN_LEAGUE_ID: positiveInt.optional(),
+  /** Fantasy season; default: the current UTC year. */
+  ESPN_SEASON: positiveInt.optional(),
+  ESPN_BASE_URL: httpUrl.default('https://lm-api-reads.fantasy.espn.com'),
+  /** Private-league cookies; secrets. */
+  ESPN_S2: optionalSecret,
+  ESPN_SWID: z
+    .string()
+    .regex(/^\{[0-9A-Fa-f-]{36}\}$/, 'must be a GUID in braces, like {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}')
+    .optional(),
+  /** Per-request timeout for ESPN. Default: 15000. */
+  ESPN_TIMEOUT_MS: positiveInt.default(15_000),
+
+  /** dev-mailbox writes to a local folder; brevo and mailgun send. Default: dev-mailbox. */
+  EMAIL_PROVIDER: z.enum(['dev-mailbox', 'brevo', 'mailgun']).default('dev-mailbox'),
+  EMAIL_FROM_ADDRESS: z.email('must be an email address').default('tradebot@trademachine.local'),
+  EMAIL_FROM_NAME: z.string().min(1).default('TradeMachine'),
+  /** Where every recipient goes for non-production targets. */
+  EMAIL_REDIRECT_ADDRESS: z.email('must be an email address').optional(),
+  /** Links in email payloads must be on this origin. */
+  FRONTEND_URL: httpUrl.default('http://localhost:3000'),
+  EMAIL_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Folder of the dev mailbox. Default: .data/mailbox. */
+  DEV_MAILBOX_DIR: z.string().min(1).default('.data/mailbox'),
+  BREVO_API_KEY: optionalSecret,
+  BREVO_BASE_URL: httpUrl.default('https://api.brevo.com'),
+  MAILGUN_API_KEY: optionalSecret,
+  MAILGUN_DOMAIN: z.string().min(1).optional(),
+  MAILGUN_BASE_URL: httpUrl.default('https://api.mailgun.net'),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+/** A database the syncs can write to; the queue always lives in production's. */
+export interface TargetConfig {
+  readonly name: 'production' | 'staging';
+  readonly databaseUrl: string;
+  /** Non-production targets get redirected email. */
+  readonly isProduction: boolean;
+}
+
+export interface Config {
+  readonly deployEnv: Env['DEPLOY_ENV'];
+  readonly database: {
+    readonly url: string;
+    readonly poolMax: number;
+    readonly queueSchema: string;
+  };
+  readonly targets: readonly TargetConfig[];
+  readonly cronEnabled: boolean;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly log: { readonly level: Env['LOG_LEVEL']; readonly format: Env['LOG_FORMAT'] };
+  readonly shutdownTimeoutMs: number;
+  readonly espn: {
+    readonly leagueId: number | undefined;
+    readonly season: number;
+    readonly baseUrl: string;
+    readonly s2: string | undefined;
+    readonly swid: string | undefined;
+    readonly timeoutMs: number;
+  };
+  readonly email: {
+    readonly provider: Env['EMAIL_PROVIDER'];
+    readonly from: { readonly address: string; readonly name: string };
+    readonly redirectAddress: string | undefined;
+    readonly frontendOrigin: string;
+    readonly timeoutMs: number;
+    readonly devMailboxDir: string;
+    readonly brevo: { readonly apiKey: string | undefined; readonly baseUrl: string };
+    readonly mailgun: { readonly apiKey: string | undefined; readonly domain: string | undefined; readonly baseUrl: string };
+  };
+}
+
+/** The variables whose values are secrets: never logged, masked wherever config is shown. */
+export const secretVariables = ['DATABASE_URL', 'STAGING_DATABASE_URL', 'ESPN_S2', 'ESPN_SWID', 'BREVO_API_KEY', 'MAILGUN_API_KEY'] as const;
+
+/** Cross-variable rules that a per-variable schema cannot say. */
+function crossCheck(env: Env): string[] {
+  const problems: string[] = [];
+  if (env.EMAIL_PROVIDER === 'brevo' && !env.BREVO_API_KEY) problems.push('BREVO_API_KEY is required when EMAIL_PROVIDER=brevo');
+  if (env.EMAIL_PROVIDER === 'mailgun') {
+    if (!env.MAILGUN_API_KEY) problems.push('MAILGUN_API_KEY is required when EMAIL_PROVIDER=mailgun');
+    if (!env.MAILGUN_DOMAIN) problems.push('MAILGUN_DOMAIN is required when EMAIL_PROVIDER=mailgun');
+  }
+  if (env.DEPLOY_ENV === 'production' && env.EMAIL_PROVIDER === 'dev-mailbox') {
+    problems.push('EMAIL_PROVIDER must be brevo or mailgun when DEPLOY_ENV=production (got "dev-mailbox")');
+  }
+  const sendsRealMail = env.EMAIL_PROVIDER !== 'dev-mailbox';
+  const hasNonProductionTarget = env.DEPLOY_ENV !== 'production' || env.STAGING_DATABASE_URL !== undefined;
+  if (sendsRealMail && hasNonProductionTarget && !env.EMAIL_REDIRECT_ADDRESS) {
+    problems.push('EMAIL_REDIRECT_ADDRESS is required when real email can go to a non-production target');
+  }
+  if ((env.ESPN_S2 === undefined) !== (env.ESPN_SWID === undefined)) {
+    problems.push('ESPN_S2 and ESPN_SWID must be set together (private leagues need both cookies)');
+  }
+  return problems;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const variable = String(issue.path[0] ?? '(environment)');
+  const raw = env[variable];
+  if (raw === undefined) return `${variable} is required`;
+  const shown = (secretVariables as readonly string[]).includes(variable) ? '(hidden)' : JSON.stringify(raw);
+  return `${variable} ${issue.message} (got ${shown})`;
+}
+
+/**
+ * Parses the environment once into a frozen, typed Config. Pure: reads only its argument.
+ * Empty strings count as unset, so `FOO=` in an env file falls back to the default.
+ */
+export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date = new Date()): Config {
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, env)));
+  const e = parsed.data;
+  const crossProblems = crossCheck(e);
+  if (crossProblems.length > 0) throw new ConfigError(crossProblems);
+
+  const targets: TargetConfig[] = [{ name: 'production', databaseUrl: e.DATABASE_URL, isProduction: e.DEPLOY_ENV === 'production' }];
+  if (e.STAGING_DATABASE_URL) targets.push({ name: 'staging', databaseUrl: e.STAGING_DATABASE_URL, isProduction: false });
+
+  const config: Config = {
+    deployEnv: e.DEPLOY_ENV,
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, queueSchema: e.QUEUE_SCHEMA },
+    targets,
+    cronEnabled: e.CRON_ENABLED,
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    espn: {
+      leagueId: e.ESPN_LEAGUE_ID,
+      season: e.ESPN_SEASON ?? now.getUTCFullYear(),
+      baseUrl: e.ESPN_BASE_URL.replace(/\/+$/, ''),
+      s2: e.ESPN_S2,
+      swid: e.ESPN_SWID,
+      timeoutMs: e.ESPN_TIMEOUT_MS,
+    },
+    email: {
+      provider: e.EMAIL_PROVIDER,
+      from: { address: e.EMAIL_FROM_ADDRESS, name: e.EMAIL_FROM_NAME },
+      redirectAddress: e.EMAIL_REDIRECT_ADDRESS,
+      frontendOrigin: new URL(e.FRONTEND_URL).origin,
+      timeoutMs: e.EMAIL_TIMEOUT_MS,
+      devMailboxDir: e.DEV_MAILBOX_DIR,
+      brevo: { apiKey: e.BREVO_API_KEY, baseUrl: e.BREVO_BASE_URL.replace(/\/+$/, '') },
+      mailgun: { apiKey: e.MAILGUN_API_KEY, domain: e.MAILGUN_DOMAIN, baseUrl: e.MAILGUN_BASE_URL.replace(/\/+$/, '') },
+    },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,43 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { DB } from './types.generated.ts';
+
+const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
+
+/**
+ * The owner writes `timestamp without time zone` in UTC; pg would read it in the process's local
+ * zone. Parse it as UTC whatever TZ is, so dates round-trip on any machine.
+ */
+pg.types.setTypeParser(TIMESTAMP_WITHOUT_TIME_ZONE, (value) => new Date(`${value.replace(' ', 'T')}Z`));
+
+export type OwnerDb = Kysely<DB>;
+
+export interface DatabaseOptions {
+  readonly url: string;
+  /** Pool size. Default: 10. */
+  readonly poolMax?: number;
+  /** Shown in pg_stat_activity, so DBAs can tell the worker's connections apart. */
+  readonly applicationName?: string;
+}
+
+/** A pool for one owner database and the Kysely instance over it; destroy() closes the pool. */
+export function createOwnerDb(options: DatabaseOptions): { db: OwnerDb; pool: pg.Pool } {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax ?? 10,
+    application_name: options.applicationName ?? 'trademachine-worker',
+    // Write timestamps in UTC too, since the columns carry no zone.
+    options: '-c timezone=UTC',
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, pool };
+}
+
+/**
+ * Closes both: Kysely only ends a pool it has used, and a pool someone queried directly would
+ * otherwise keep its connections open.
+ */
+export async function closeOwnerDb(handle: { db: OwnerDb; pool: pg.Pool }): Promise<void> {
+  await handle.db.destroy();
+  if (!handle.pool.ended) await handle.pool.end();
+}

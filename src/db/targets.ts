@@ -1,0 +1,48 @@
+import type pg from 'pg';
+import type { TargetConfig } from '../config.ts';
+import { closeOwnerDb, createOwnerDb, type OwnerDb } from './database.ts';
+
+export type TargetName = TargetConfig['name'];
+
+/** One owner database a job can write to. */
+export interface Target {
+  readonly name: TargetName;
+  readonly isProduction: boolean;
+  readonly db: OwnerDb;
+  readonly pool: pg.Pool;
+}
+
+/** The configured targets, opened once at start-up and shared by every job. */
+export interface Targets {
+  readonly all: readonly Target[];
+  /** The target of that name; throws when it is not configured (e.g. staging without STAGING_DATABASE_URL). */
+  get(name: TargetName): Target;
+  /** The targets a sync's `databaseScope` names: production, staging, or both. */
+  forScope(scope: 'production' | 'staging' | 'both'): Target[];
+  destroy(): Promise<void>;
+}
+
+export class UnknownTargetError extends Error {
+  override name = 'UnknownTargetError';
+}
+
+/** Opens a pool per configured target. */
+export function openTargets(configs: readonly TargetConfig[], poolMax: number): Targets {
+  const all: Target[] = configs.map((config) => {
+    const { db, pool } = createOwnerDb({ url: config.databaseUrl, poolMax, applicationName: `trademachine-worker:${config.name}` });
+    return { name: config.name, isProduction: config.isProduction, db, pool };
+  });
+  const get = (name: TargetName): Target => {
+    const target = all.find((candidate) => candidate.name === name);
+    if (!target) throw new UnknownTargetError(`target "${name}" is not configured (configured: ${all.map((t) => t.name).join(', ')})`);
+    return target;
+  };
+  return {
+    all,
+    get,
+    forScope: (scope) => (scope === 'both' ? [get('production'), get('staging')] : [get(scope)]),
+    destroy: async () => {
+      await Promise.all(all.map((target) => closeOwnerDb(target)));
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { createEspnClient, type EspnClient } from './espn/espn-client.ts';
+import { createMailer, type Mailer } from './email/mailer.ts';
+
+/** The upstream clients jobs share, built once per process so connection pools are reused. */
+export interface Clients {
+  readonly espn: EspnClient;
+  readonly mailer: Mailer;
+  close(): Promise<void>;
+}
+
+export function createClients(config: Config, log: Logger): Clients {
+  const espn = createEspnClient(config.espn);
+  const mailer = createMailer(config.email, log);
+  return {
+    espn,
+    mailer,
+    close: async () => {
+      await Promise.all([espn.close(), mailer.close()]);
+    },
+  };
+}

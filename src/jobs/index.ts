@@ -1,0 +1,16 @@
+import type { z } from 'zod';
+import type { JobDefinition } from './define-job.ts';
+import { teamSync } from './espn/team-sync.ts';
+import { sendEmail } from './email/send-email.ts';
+
+/** The registry: every job the worker runs. Adding a job is one module and one line here. */
+export const jobs = [teamSync, sendEmail] as const satisfies readonly JobDefinition<z.ZodType, unknown>[];
+
+export type JobName = (typeof jobs)[number]['name'];
+
+/** The definition of that name, or an error that lists the names there are. */
+export function findJob(name: string): JobDefinition<z.ZodType, unknown> {
+  const definition = jobs.find((job) => job.name === name);
+  if (!definition) throw new Error(`unknown job "${name}"; jobs: ${jobs.map((job) => job.name).join(', ')}`);
+  return definition;
+}

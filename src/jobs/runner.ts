@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { trace } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Targets } from '../db/targets.ts';
+import type { Clients } from './clients.ts';
+import type { Checkpoint, JobContext, JobDefinition } from './define-job.ts';
+import { PermanentJobError, SnoozeJob, errorCode, serializeError } from './outcomes.ts';
+import { parsePayload } from './payload.ts';
+import { recordJobOutcome } from '../telemetry/job-metrics.ts';
+
+/** What every job run needs from the process; built once at start-up. */
+export interface RunnerDeps {
+  readonly config: Config;
+  readonly targets: Targets;
+  readonly clients: Clients;
+  readonly log: Logger;
+}
+
+/** The attempt being run, as the queue (or an inline caller) knows it. */
+export interface JobAttemptInfo {
+  readonly id: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly signal: AbortSignal;
+  /** What a previous failed attempt saved through ctx.checkpoint. */
+  readonly previousCheckpoint?: Record<string, unknown> | undefined;
+}
+
+/** How one attempt ended; the queue adapter maps each kind onto pg-boss. */
+export type JobOutcome<Result> =
+  | { readonly kind: 'completed'; readonly result: Result; readonly durationMs: number }
+  | {
+      readonly kind: 'failed';
+      readonly error: unknown;
+      /** false: never retry (bad payload, permanent upstream refusal): dead-letter at once. */
+      readonly retryable: boolean;
+      /** State to hand to the next attempt. */
+      readonly checkpoint: Record<string, unknown> | undefined;
+      readonly durationMs: number;
+    }
+  | { readonly kind: 'snoozed'; readonly seconds: number; readonly reason: string; readonly durationMs: number };
+
+/**
+ * Runs one attempt of a job: validates the payload, builds the context, calls `run`, and turns
+ * whatever happened into an outcome. The single place that logs and measures every job.
+ */
+export async function executeJob<Result>(
+  definition: JobDefinition<z.ZodType, Result>,
+  rawPayload: unknown,
+  deps: RunnerDeps,
+  attemptInfo: JobAttemptInfo,
+): Promise<JobOutcome<Result>> {
+  const started = performance.now();
+  const log = deps.log.child({ job: definition.name, jobId: attemptInfo.id, attempt: attemptInfo.attempt });
+  let saved: Record<string, unknown> | undefined = attemptInfo.previousCheckpoint;
+  const checkpoint: Checkpoint = {
+    previous: attemptInfo.previousCheckpoint,
+    save: (state) => {
+      saved = { ...saved, ...state };
+    },
+  };
+  const elapsed = () => Math.round(performance.now() - started);
+  log.info('job started');
+  try {
+    const payload = parsePayload(definition, rawPayload);
+    const ctx: JobContext = {
+      jobId: attemptInfo.id,
+      jobName: definition.name,
+      attempt: attemptInfo.attempt,
+      signal: attemptInfo.signal,
+      log,
+      config: deps.config,
+      targets: deps.targets,
+      clients: deps.clients,
+      checkpoint,
+      traceId: trace.getActiveSpan()?.spanContext().traceId,
+    };
+    const result = await definition.run(payload, ctx);
+    const outcome = { kind: 'completed', result, durationMs: elapsed() } as const;
+    log.info({ durationMs: outcome.durationMs, result }, 'job completed');
+    recordJobOutcome(definition.name, 'completed', outcome.durationMs);
+    return outcome;
+  } catch (error) {
+    const durationMs = elapsed();
+    if (error instanceof SnoozeJob) {
+      log.info({ durationMs, snoozeSeconds: error.seconds, reason: error.message }, 'job snoozed');
+      recordJobOutcome(definition.name, 'snoozed', durationMs);
+      return { kind: 'snoozed', seconds: error.seconds, reason: error.message, durationMs };
+    }
+    const retryable = !(error instanceof PermanentJobError);
+    const outcome = retryable ? 'failed' : 'discarded';
+    log.error({ durationMs, err: error, code: errorCode(error), retryable }, retryable ? 'job failed' : 'job failed permanently');
+    recordJobOutcome(definition.name, outcome, durationMs);
+    return { kind: 'failed', error, retryable, checkpoint: saved, durationMs };
+  }
+}
+
+/**
+ * Runs a job now, in this process, with the real context and no queue: for the REPL's `runNow`,
+ * scripts and tests. Returns the result or throws the job's error.
+ */
+export async function runJobInline<Result>(
+  definition: JobDefinition<z.ZodType, Result>,
+  rawPayload: unknown,
+  deps: RunnerDeps,
+  attempt: Partial<JobAttemptInfo> = {},
+): Promise<Result> {
+  const outcome = await executeJob<Result>(definition, rawPayload, deps, {
+    id: attempt.id ?? randomUUID(),
+    attempt: attempt.attempt ?? 1,
+    signal: attempt.signal ?? new AbortController().signal,
+    previousCheckpoint: attempt.previousCheckpoint,
+  });
+  if (outcome.kind === 'completed') return outcome.result;
+  if (outcome.kind === 'snoozed') throw new SnoozeJob(outcome.seconds, outcome.reason);
+  throw outcome.error;
+}
+
+/** The JSON pg-boss stores as a failed attempt's output: the error, and any checkpoint for the next try. */
+export function failureOutput(outcome: Extract<JobOutcome<unknown>, { kind: 'failed' }>): Record<string, unknown> {
+  return {
+    error: serializeError(outcome.error),
+    ...(outcome.checkpoint ? { checkpoint: outcome.checkpoint } : {}),
+  };
+}

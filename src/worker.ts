@@ -1,0 +1,90 @@
+import type { PgBoss } from 'pg-boss';
+import type { Logger } from 'pino';
+import { sql } from 'kysely';
+import type { Config } from './config.ts';
+import { openTargets, type Targets } from './db/targets.ts';
+import { createClients, type Clients } from './jobs/clients.ts';
+import { jobs } from './jobs/index.ts';
+import { createBoss, ensureQueues, ensureSchedules, startWorkers } from './jobs/queue.ts';
+import { startHttpServer, type RouteHandler, type RunningHttpServer } from './http/server.ts';
+import { createMailboxHandler } from './http/mailbox-page.ts';
+
+export interface WorkerOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  /** Extra HTTP routes, e.g. /metrics from telemetry. */
+  readonly routes?: readonly RouteHandler[];
+}
+
+/** A running worker: its parts, for the REPL and tests, and a graceful stop. */
+export interface RunningWorker {
+  readonly config: Config;
+  readonly boss: PgBoss;
+  readonly targets: Targets;
+  readonly clients: Clients;
+  readonly http: RunningHttpServer;
+  /** Stops fetching, lets running jobs finish within SHUTDOWN_TIMEOUT_MS, then closes everything. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the worker in this process: targets → queue → workers → HTTP. The order matters: /ready
+ * only turns green once the queue has started, and a stop undoes it in reverse.
+ */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { config, log } = options;
+  const targets = openTargets(config.targets, config.database.poolMax);
+  const clients = createClients(config, log);
+  const boss = createBoss(
+    { connectionString: config.database.url, schema: config.database.queueSchema, cronEnabled: config.cronEnabled },
+    log,
+  );
+  let queueStarted = false;
+  let stopping = false;
+  try {
+    await boss.start();
+    queueStarted = true;
+    await ensureQueues(boss, jobs, log);
+    await ensureSchedules(boss, jobs, config.cronEnabled, log);
+    await startWorkers(boss, jobs, { config, targets, clients, log });
+  } catch (error) {
+    await Promise.allSettled([queueStarted ? boss.stop({ graceful: false }) : Promise.resolve(), clients.close(), targets.destroy()]);
+    throw error;
+  }
+
+  const mailbox: RouteHandler[] = config.email.provider === 'dev-mailbox' ? [createMailboxHandler(config.email.devMailboxDir)] : [];
+  const http = await startHttpServer({
+    host: config.http.host,
+    port: config.http.port,
+    routes: [...(options.routes ?? []), ...mailbox],
+    readiness: {
+      queue: async () => ({ ok: queueStarted && !stopping, detail: stopping ? 'stopping' : queueStarted ? 'started' : 'not started' }),
+      ...Object.fromEntries(
+        targets.all.map((target) => [
+          `database:${target.name}`,
+          async () => {
+            await sql`select 1`.execute(target.db);
+            return { ok: true };
+          },
+        ]),
+      ),
+    },
+  });
+  log.info({ jobs: jobs.map((job) => job.name), http: http.url, cron: config.cronEnabled }, 'worker started');
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      stopping = true;
+      log.info({ timeoutMs: config.shutdownTimeoutMs }, 'worker stopping: no new jobs; waiting for running ones');
+      // pg-boss stops fetching, waits for active handlers up to the timeout, and leaves any job still
+      // running as active: it expires and is retried by another worker, so nothing is lost.
+      await boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true });
+      await http.close();
+      await Promise.allSettled([clients.close(), targets.destroy()]);
+      log.info('worker stopped');
+    })();
+    return stopped;
+  };
+  return { config, boss, targets, clients, http, stop };
+}

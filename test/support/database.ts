@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { closeOwnerDb, createOwnerDb, type OwnerDb } from '../../src/db/database.ts';
+
+/** Set by the global setup: a superuser URL of the test cluster. */
+export const ADMIN_URL_VARIABLE = 'TM_TEST_ADMIN_URL';
+/** The database holding the owner's schema that test databases are cloned from. */
+export const OWNER_TEMPLATE = 'tm_owner_template';
+
+export interface TestDatabase {
+  readonly name: string;
+  readonly url: string;
+  /** A Kysely instance over its own pool, closed by drop(). */
+  readonly db: OwnerDb;
+  readonly pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+function adminUrl(): string {
+  const url = process.env[ADMIN_URL_VARIABLE];
+  if (!url) throw new Error(`${ADMIN_URL_VARIABLE} is not set: run tests through "npm test", whose global setup starts PostgreSQL`);
+  return url;
+}
+
+/** URL of another database on the test cluster. */
+export function urlOf(database: string): string {
+  const url = new URL(adminUrl());
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function asAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A fresh database for one test file: a clone of the owner-schema template, or empty.
+ * Never shared, so tests can write freely and run in parallel.
+ */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
+  const name = `tm_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const template = options.empty ? 'template0' : OWNER_TEMPLATE;
+  await asAdmin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  const url = urlOf(name);
+  const { db, pool } = createOwnerDb({ url, poolMax: 5, applicationName: 'tm-test' });
+  let dropped = false;
+  return {
+    name,
+    url,
+    db,
+    pool,
+    drop: async () => {
+      if (dropped) return;
+      dropped = true;
+      await closeOwnerDb({ db, pool });
+      await asAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
