@@ -90,6 +90,14 @@ const envSchema = z.object({
 
 type Env = z.infer<typeof envSchema>;
 
+/** Every variable the worker reads, derived from the schema (for docs and the compose-file test). */
+export const configVariables: readonly string[] = Object.keys(envSchema.shape);
+
+/** The variables with neither a default nor `optional`: start-up fails without them. */
+export const requiredVariables: readonly string[] = Object.entries(envSchema.shape)
+  .filter(([, schema]) => !schema.safeParse(undefined).success)
+  .map(([name]) => name);
+
 /** A database the syncs can write to; the queue always lives in production's. */
 export interface TargetConfig {
   readonly name: 'production' | 'staging';

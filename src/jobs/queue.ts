@@ -1,4 +1,4 @@
-import { PgBoss, type JobResult, type JobWithMetadata, type Queue } from 'pg-boss';
+import { PgBoss, type ConstructorOptions, type JobResult, type JobWithMetadata, type Queue } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { JobDefinition, QueueSettings } from './define-job.ts';
@@ -18,6 +18,13 @@ export const queueDefaults = {
   expireInSeconds: 900,
   /** Jobs of one queue this process runs at once. */
   localConcurrency: 1,
+  /** Idle poll (seconds) of a queue without LISTEN/NOTIFY. */
+  pollingIntervalSeconds: 2,
+  /**
+   * Backstop poll (seconds) while LISTEN/NOTIFY is up. NOTIFY fires only for new jobs, not for a
+   * retry whose delay has passed, so this bounds how late a retry starts (pg-boss's default is 30).
+   */
+  notifyPollingIntervalSeconds: 5,
   /** How long a dead letter is kept (seconds): 30 days, time enough to look and redrive. */
   deadLetterRetentionSeconds: 30 * 24 * 3600,
 } as const satisfies Required<QueueSettings> & Record<string, unknown>;
@@ -33,6 +40,8 @@ export interface QueueOptions {
   readonly cronEnabled: boolean;
   /** false: never create or migrate the queue schema (it must already be installed). Default: true. */
   readonly migrate?: boolean;
+  /** pg-boss timing knobs, for operators and for tests that cannot wait a minute. */
+  readonly tuning?: Pick<ConstructorOptions, 'superviseIntervalSeconds' | 'monitorIntervalSeconds' | 'maintenanceIntervalSeconds'>;
 }
 
 /** A pg-boss instance in its own schema, with LISTEN/NOTIFY wake-ups so new jobs start at once. */
@@ -46,6 +55,7 @@ export function createBoss(options: QueueOptions, log: Logger): PgBoss {
     migrate: options.migrate ?? true,
     createSchema: options.migrate ?? true,
     instanceName: 'trademachine-worker',
+    ...options.tuning,
   });
   boss.on('error', (error) => log.error({ err: error }, 'queue error'));
   boss.on('warning', (warning) => log.warn({ warning }, 'queue warning'));
@@ -124,7 +134,14 @@ export async function startWorkers(boss: PgBoss, definitions: readonly JobDefini
     const concurrency = definition.queue.localConcurrency ?? queueDefaults.localConcurrency;
     await boss.work(
       definition.name,
-      { batchSize: 1, localConcurrency: concurrency, includeMetadata: true, perJobResults: true, pollingIntervalSeconds: 2 },
+      {
+        batchSize: 1,
+        localConcurrency: concurrency,
+        includeMetadata: true,
+        perJobResults: true,
+        pollingIntervalSeconds: queueDefaults.pollingIntervalSeconds,
+        notifyPollingIntervalSeconds: queueDefaults.notifyPollingIntervalSeconds,
+      },
       async (jobs): Promise<JobResult[]> => {
         const results: JobResult[] = [];
         for (const job of jobs) {

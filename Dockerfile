@@ -1,0 +1,21 @@
+# The worker's image: Node 24 runs the TypeScript sources directly (type stripping, no build step).
+FROM node:24-bookworm-slim
+
+ENV NODE_ENV=production \
+    HTTP_HOST=0.0.0.0 \
+    HTTP_PORT=4100 \
+    LOG_FORMAT=json
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+# Runtime dependencies only: Node comes from the image, and the embedded PostgreSQL is for dev and tests.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+COPY src ./src
+
+USER node
+EXPOSE 4100
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s \
+  CMD node -e "fetch('http://127.0.0.1:4100/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+# --disable-sigusr1: a signal must never open an inspector port in production.
+CMD ["node", "--disable-sigusr1", "src/main.ts"]

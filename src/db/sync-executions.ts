@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Insertable } from 'kysely';
+import type { OwnerDb } from './database.ts';
+import type { DB, Json } from './types.generated.ts';
+
+type ExecutionInsert = Insertable<DB['sync_job_execution']>;
+
+/** Free-form details of a run, stored in `sync_job_execution.metadata` (jsonb). */
+export type ExecutionMetadata = Readonly<Record<string, string | number | boolean | null>>;
+
+export interface StartSyncExecution {
+  readonly jobType: ExecutionInsert['jobType'];
+  readonly databaseScope: ExecutionInsert['databaseScope'];
+  /** The pg-boss job id (a UUID). */
+  readonly jobId: string;
+  readonly traceId: string | undefined;
+  readonly metadata?: ExecutionMetadata;
+}
+
+export interface SyncCounts {
+  readonly recordsProcessed: number;
+  readonly recordsUpdated: number;
+  readonly recordsSkipped: number;
+  readonly metadata?: ExecutionMetadata;
+}
+
+/**
+ * Records that a sync began, so the owner's admin page shows runs in progress and runs that died.
+ * `obanJobId` is a bigint from the owner's earlier Oban worker and cannot hold a pg-boss UUID:
+ * it stays null, and the pg-boss job id goes to `metadata.jobId` instead.
+ */
+export async function startSyncExecution(db: OwnerDb, start: StartSyncExecution): Promise<string> {
+  const id = randomUUID();
+  const now = new Date();
+  await db
+    .insertInto('sync_job_execution')
+    .values({
+      id,
+      jobType: start.jobType,
+      databaseScope: start.databaseScope,
+      status: 'started',
+      startedAt: now,
+      dateCreated: now,
+      dateModified: now,
+      traceId: start.traceId ?? null,
+      obanJobId: null,
+      metadata: { ...start.metadata, jobId: start.jobId },
+    })
+    .execute();
+  return id;
+}
+
+/** Marks a run completed with its counts; duration is measured by the database from `startedAt`. */
+export async function completeSyncExecution(db: OwnerDb, id: string, counts: SyncCounts): Promise<void> {
+  const now = new Date();
+  await db
+    .updateTable('sync_job_execution')
+    .set({
+      status: 'completed',
+      completedAt: now,
+      dateModified: now,
+      durationMs: durationSinceStart(now),
+      recordsProcessed: counts.recordsProcessed,
+      recordsUpdated: counts.recordsUpdated,
+      recordsSkipped: counts.recordsSkipped,
+      metadata: mergedMetadata(counts.metadata ?? {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Marks a run failed with the error's message (and its stable code in metadata), so nothing fails silently. */
+export async function failSyncExecution(db: OwnerDb, id: string, error: unknown): Promise<void> {
+  const now = new Date();
+  const message = error instanceof Error ? error.message : String(error);
+  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : null;
+  await db
+    .updateTable('sync_job_execution')
+    .set({
+      status: 'failed',
+      errorMessage: message,
+      dateModified: now,
+      durationMs: durationSinceStart(now),
+      metadata: mergedMetadata({ errorCode: code }),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Whole milliseconds from the row's `startedAt` to `now`, computed beside the stored value. */
+function durationSinceStart(now: Date) {
+  return sql<number>`floor(extract(epoch from (${now}::timestamp - "startedAt")) * 1000)::integer`;
+}
+
+/** Adds keys to the row's metadata without losing what start() stored (the job id). */
+function mergedMetadata(extra: ExecutionMetadata) {
+  return sql<Json>`coalesce("metadata", '{}'::jsonb) || ${JSON.stringify(extra)}::jsonb`;
+}

@@ -1,0 +1,160 @@
+/**
+ * A local stand-in for ESPN's fantasy API (lm-api-reads.fantasy.espn.com) that keeps its contract:
+ * the league route and `view` parameter, cookie auth for private leagues with ESPN's 401 body,
+ * ESPN's 404 body for unknown leagues, plus faults on demand (5xx, 429 + Retry-After, slowness,
+ * garbage). The real client code runs against it.
+ */
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A league the fake serves. */
+export interface FakeLeague {
+  readonly season: number;
+  readonly leagueId: number;
+  /** The full league body (ESPN's envelope); `teams` and `members` are only sent with view=mTeam. */
+  readonly body: unknown;
+  /** Set for a private league: requests must carry exactly these cookies. */
+  readonly cookies?: { readonly s2: string; readonly swid: string };
+}
+
+/** One fault, served instead of (or before) the normal answer; `times` defaults to 1. */
+export type FakeEspnFault =
+  | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly times?: number }
+  | { readonly kind: 'delay'; readonly ms: number; readonly times?: number }
+  | { readonly kind: 'garbage'; readonly body?: string; readonly times?: number };
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  /** When it arrived (performance.now()), to check retry spacing. */
+  readonly at: number;
+}
+
+export interface FakeEspn {
+  readonly baseUrl: string;
+  /** Serves (or replaces) a league at its season and id. */
+  setLeague(league: FakeLeague): void;
+  /** Queues faults; each request takes the next one until they run out. */
+  injectFaults(...faults: FakeEspnFault[]): void;
+  /** Drops faults not yet served and forgets recorded requests, for a clean slate between tests. */
+  reset(): void;
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+const LEAGUE_ROUTE = /^\/apis\/v3\/games\/flb\/seasons\/(\d+)\/segments\/0\/leagues\/(\d+)$/;
+
+/** ESPN's error envelope, as its API sends it. */
+export function espnErrorBody(message: string, type: string): string {
+  return JSON.stringify({ messages: [message], details: [{ message, shortMessage: message, resolution: null, type, metaData: null }] });
+}
+
+function sendJson(res: ServerResponse, status: number, body: string, extraHeaders: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(body), ...extraHeaders });
+  res.end(body);
+}
+
+function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) cookies.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
+  }
+  return cookies;
+}
+
+/** ESPN returns only the parts of the league that the requested views ask for. */
+function viewOf(body: unknown, views: readonly string[]): unknown {
+  if (views.includes('mTeam') || typeof body !== 'object' || body === null) return body;
+  const { teams: _teams, members: _members, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
+
+export async function startFakeEspn(): Promise<FakeEspn> {
+  const leagues = new Map<string, FakeLeague>();
+  const faults: FakeEspnFault[] = [];
+  const requests: RecordedRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+
+  const takeFault = (): FakeEspnFault | undefined => {
+    const fault = faults[0];
+    if (!fault) return undefined;
+    const left = (fault.times ?? 1) - 1;
+    if (left <= 0) faults.shift();
+    else faults[0] = { ...fault, times: left };
+    return fault;
+  };
+
+  const answer = (res: ServerResponse, path: string, query: URLSearchParams, headers: IncomingHttpHeaders): void => {
+    const match = LEAGUE_ROUTE.exec(path);
+    if (!match) return sendJson(res, 404, espnErrorBody('Not Found', 'GENERAL_NOT_FOUND'));
+    const league = leagues.get(`${match[1]}/${match[2]}`);
+    if (!league) return sendJson(res, 404, espnErrorBody('Not Found', 'GENERAL_NOT_FOUND'));
+    if (league.cookies) {
+      const cookies = parseCookies(headers.cookie);
+      if (cookies.get('espn_s2') !== league.cookies.s2 || cookies.get('SWID') !== league.cookies.swid) {
+        return sendJson(res, 401, espnErrorBody('You are not authorized to view this League.', 'AUTH_LEAGUE_NOT_VISIBLE'));
+      }
+    }
+    sendJson(res, 200, JSON.stringify(viewOf(league.body, query.getAll('view'))));
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://fake-espn');
+    requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, at: performance.now() });
+    const fault = takeFault();
+    if (fault?.kind === 'status') {
+      const retryAfter: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {};
+      const reason = STATUS_TEXT[fault.status] ?? `Status ${fault.status}`;
+      return sendJson(res, fault.status, espnErrorBody(reason, fault.status === 429 ? 'GENERAL_RATE_LIMIT' : 'GENERAL_ERROR'), retryAfter);
+    }
+    if (fault?.kind === 'garbage') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return void res.end(fault.body ?? '<html><body>Down for maintenance</body></html>');
+    }
+    if (fault?.kind === 'delay') {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!res.destroyed) answer(res, url.pathname, url.searchParams, req.headers);
+      }, fault.ms);
+      timers.add(timer);
+      return;
+    }
+    answer(res, url.pathname, url.searchParams, req.headers);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    setLeague: (league) => {
+      leagues.set(`${league.season}/${league.leagueId}`, league);
+    },
+    injectFaults: (...more) => {
+      faults.push(...more);
+    },
+    reset: () => {
+      faults.length = 0;
+      requests.length = 0;
+    },
+    requests,
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
