@@ -9,6 +9,8 @@ import { PgBoss } from 'pg-boss';
 import { enqueue } from '../src/client/enqueue.ts';
 import { jobs } from '../src/jobs/index.ts';
 import { PayloadError } from '../src/jobs/outcomes.ts';
+import { ensureQueues } from '../src/jobs/queue.ts';
+import { pino } from 'pino';
 
 const usage = `usage: npm run enqueue -- <job> '<json payload>' [--start-after <seconds>]
 jobs:
@@ -45,6 +47,8 @@ const boss = new PgBoss({ connectionString: databaseUrl, schema: process.env.QUE
 boss.on('error', (error) => process.stderr.write(`queue error: ${error.message}\n`));
 try {
   await boss.start();
+  // The worker creates its queues at start; do it here too so enqueueing works before its first start.
+  await ensureQueues(boss, jobs, pino({ level: 'warn' }, pino.destination(2)));
   const id = await enqueue(boss, job.name, payload as never, startAfter === undefined ? {} : { startAfter });
   process.stdout.write(id ? `enqueued ${job.name} ${id}\n` : `not enqueued: ${job.name} already has a job queued (queue policy)\n`);
 } catch (error) {

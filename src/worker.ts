@@ -4,8 +4,10 @@ import { sql } from 'kysely';
 import type { Config } from './config.ts';
 import { openTargets, type Targets } from './db/targets.ts';
 import { createClients, type Clients } from './jobs/clients.ts';
-import { jobs } from './jobs/index.ts';
-import { createBoss, ensureQueues, ensureSchedules, startWorkers } from './jobs/queue.ts';
+import { jobs as registry } from './jobs/index.ts';
+import type { JobDefinition } from './jobs/define-job.ts';
+import type { z } from 'zod';
+import { createBoss, ensureQueues, ensureSchedules, startWorkers, type QueueOptions } from './jobs/queue.ts';
 import { startHttpServer, type RouteHandler, type RunningHttpServer } from './http/server.ts';
 import { createMailboxHandler } from './http/mailbox-page.ts';
 
@@ -14,6 +16,10 @@ export interface WorkerOptions {
   readonly log: Logger;
   /** Extra HTTP routes, e.g. /metrics from telemetry. */
   readonly routes?: readonly RouteHandler[];
+  /** The jobs to run. Default: the registry. */
+  readonly jobs?: readonly JobDefinition<z.ZodType, unknown>[];
+  /** pg-boss timing knobs (see QueueOptions.tuning). */
+  readonly queueTuning?: QueueOptions['tuning'];
 }
 
 /** A running worker: its parts, for the REPL and tests, and a graceful stop. */
@@ -33,10 +39,13 @@ export interface RunningWorker {
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { config, log } = options;
-  const targets = openTargets(config.targets, config.database.poolMax);
+  const jobs = options.jobs ?? registry;
+  const targets = openTargets(config.targets, config.database.poolMax, (target, error) =>
+    log.warn({ target, err: error }, 'idle database connection failed; the pool replaces it'),
+  );
   const clients = createClients(config, log);
   const boss = createBoss(
-    { connectionString: config.database.url, schema: config.database.queueSchema, cronEnabled: config.cronEnabled },
+    { connectionString: config.database.url, schema: config.database.queueSchema, cronEnabled: config.cronEnabled, tuning: options.queueTuning },
     log,
   );
   let queueStarted = false;

@@ -9,6 +9,8 @@ const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
  * zone. Parse it as UTC whatever TZ is, so dates round-trip on any machine.
  */
 pg.types.setTypeParser(TIMESTAMP_WITHOUT_TIME_ZONE, (value) => new Date(`${value.replace(' ', 'T')}Z`));
+// And the other way: pg would serialise a Date in local time, which a zone-less column keeps as is.
+pg.defaults.parseInputDatesAsUTC = true;
 
 export type OwnerDb = Kysely<DB>;
 
@@ -18,6 +20,11 @@ export interface DatabaseOptions {
   readonly poolMax?: number;
   /** Shown in pg_stat_activity, so DBAs can tell the worker's connections apart. */
   readonly applicationName?: string;
+  /**
+   * Called when an idle pooled connection fails (server restart, network). The pool drops that
+   * connection and carries on; without a listener the error would crash the process.
+   */
+  readonly onIdleError?: (error: Error) => void;
 }
 
 /** A pool for one owner database and the Kysely instance over it; destroy() closes the pool. */
@@ -29,6 +36,7 @@ export function createOwnerDb(options: DatabaseOptions): { db: OwnerDb; pool: pg
     // Write timestamps in UTC too, since the columns carry no zone.
     options: '-c timezone=UTC',
   });
+  pool.on('error', options.onIdleError ?? (() => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }

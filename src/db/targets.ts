@@ -27,9 +27,14 @@ export class UnknownTargetError extends Error {
 }
 
 /** Opens a pool per configured target. */
-export function openTargets(configs: readonly TargetConfig[], poolMax: number): Targets {
+export function openTargets(configs: readonly TargetConfig[], poolMax: number, onIdleError?: (target: TargetName, error: Error) => void): Targets {
   const all: Target[] = configs.map((config) => {
-    const { db, pool } = createOwnerDb({ url: config.databaseUrl, poolMax, applicationName: `trademachine-worker:${config.name}` });
+    const { db, pool } = createOwnerDb({
+      url: config.databaseUrl,
+      poolMax,
+      applicationName: `trademachine-worker:${config.name}`,
+      onIdleError: (error) => onIdleError?.(config.name, error),
+    });
     return { name: config.name, isProduction: config.isProduction, db, pool };
   });
   const get = (name: TargetName): Target => {

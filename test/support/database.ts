@@ -59,7 +59,16 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
       if (dropped) return;
       dropped = true;
       await closeOwnerDb({ db, pool });
-      await asAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await asAdmin(async (client) => {
+        // pool.end() returns before the server has seen every connection close; a forced drop
+        // would then kill a closing connection under some other test's feet.
+        for (let tries = 0; tries < 50; tries += 1) {
+          const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0]?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      });
     },
   };
 }

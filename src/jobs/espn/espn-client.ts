@@ -1,0 +1,122 @@
+import { Agent, interceptors, type Dispatcher } from 'undici';
+import type { Config } from '../../config.ts';
+import { PermanentJobError } from '../outcomes.ts';
+import { errorForStatus, errorForTransport, type RequestDescription } from './espn-errors.ts';
+import { describeIssues, leagueTeamsSchema, teamName, type EspnTeam, type JsonObject } from './espn-schemas.ts';
+
+export type { EspnTeam } from './espn-schemas.ts';
+
+/** The ESPN fantasy API as the jobs need it; one per process, so connections are reused. */
+export interface EspnClient {
+  /** The league's teams (`?view=mTeam`), parsed and checked. Throws job outcomes, never raw HTTP errors. */
+  fetchTeams(signal?: AbortSignal): Promise<EspnTeam[]>;
+  /** Closes the connection pool; waits for requests in flight. */
+  close(): Promise<void>;
+}
+
+/** Retry tuning; production uses the defaults, tests shrink the delays. */
+export interface EspnClientOptions {
+  /** Retries after the first attempt on 429, 5xx and connection resets. Default: 3. */
+  readonly retries?: number;
+  /** Delay before the first retry, doubled for each further one. Default: 1000. */
+  readonly minRetryDelayMs?: number;
+  /** Longest wait before one retry, also capping a `Retry-After` ESPN sends. Default: 30000. */
+  readonly maxRetryDelayMs?: number;
+}
+
+/** The defaults of every EspnClientOptions field, in one place. */
+export const espnClientDefaults: Required<EspnClientOptions> = {
+  retries: 3,
+  minRetryDelayMs: 1000,
+  maxRetryDelayMs: 30_000,
+};
+
+/**
+ * Builds the client over one undici Agent. Retries of 429/5xx (honouring `Retry-After`, backing
+ * off exponentially) are undici's retry interceptor; timeouts are not retried here, since the
+ * queue retries the whole job later, which is kinder to a slow ESPN than hammering it now.
+ */
+export function createEspnClient(config: Config['espn'], options: EspnClientOptions = {}): EspnClient {
+  const settings = { ...espnClientDefaults, ...options };
+  const agent = new Agent({ headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs, connectTimeout: config.timeoutMs });
+  const dispatcher = agent.compose(
+    interceptors.retry({
+      maxRetries: settings.retries,
+      minTimeout: settings.minRetryDelayMs,
+      maxTimeout: settings.maxRetryDelayMs,
+      timeoutFactor: 2,
+      retryAfter: true,
+      methods: ['GET'],
+      statusCodes: [429, 500, 502, 503, 504],
+      // Hand the last answer through instead of an opaque RequestRetryError, so ESPN's own
+      // error body reaches the job's message.
+      throwOnError: false,
+    }),
+  );
+
+  return {
+    fetchTeams: async (signal) => {
+      const leagueId = config.leagueId;
+      if (leagueId === undefined) throw new PermanentJobError('ESPN_NOT_CONFIGURED', 'ESPN_LEAGUE_ID is not set');
+      const path = `/apis/v3/games/flb/seasons/${config.season}/segments/0/leagues/${leagueId}?view=mTeam`;
+      const request: RequestDescription = { leagueId, season: config.season, path };
+      const { status, bodyText } = await getText(dispatcher, config, request, signal);
+      if (status < 200 || status >= 300) throw errorForStatus(status, bodyText, request);
+      return parseTeams(bodyText, request);
+    },
+    close: () => agent.close(),
+  };
+}
+
+/** GET the path and read the whole body; transport failures become retryable job errors. */
+async function getText(
+  dispatcher: Dispatcher,
+  config: Config['espn'],
+  request: RequestDescription,
+  signal: AbortSignal | undefined,
+): Promise<{ status: number; bodyText: string }> {
+  const url = new URL(config.baseUrl + request.path);
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'trademachine-worker' };
+  // Both or neither: config guarantees it. The cookie only ever lives in this header.
+  if (config.s2 !== undefined && config.swid !== undefined) headers.cookie = `espn_s2=${config.s2}; SWID=${config.swid}`;
+  try {
+    const response = await dispatcher.request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: 'GET',
+      headers,
+      ...(signal ? { signal } : {}),
+    });
+    return { status: response.statusCode, bodyText: await response.body.text() };
+  } catch (error) {
+    throw errorForTransport(error, request, config.timeoutMs, signal);
+  }
+}
+
+/** JSON → checked teams; anything else is a permanent ESPN_BAD_RESPONSE naming where it went wrong. */
+function parseTeams(bodyText: string, request: RequestDescription): EspnTeam[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(bodyText);
+  } catch (error) {
+    const start = JSON.stringify(bodyText.slice(0, 80));
+    throw new PermanentJobError('ESPN_BAD_RESPONSE', `ESPN answered league ${request.leagueId} with a body that is not JSON (starts ${start})`, {
+      cause: error,
+    });
+  }
+  const parsed = leagueTeamsSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new PermanentJobError('ESPN_BAD_RESPONSE', `ESPN's teams for league ${request.leagueId} are not as expected: ${describeIssues(parsed.error.issues)}`, {
+      cause: parsed.error,
+    });
+  }
+  // The schema proved `json.teams` is an array of objects; `raw` keeps each exactly as received.
+  // It came from JSON.parse, so it is JSON by construction.
+  const rawTeams = (json as { teams: JsonObject[] }).teams;
+  return parsed.data.teams.map((team, index) => ({
+    id: team.id,
+    name: teamName(team),
+    ...(team.abbrev !== undefined ? { abbrev: team.abbrev } : {}),
+    raw: rawTeams[index] ?? {},
+  }));
+}

@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig, requiredVariables } from '../src/config.ts';
+
+const base = { DATABASE_URL: 'postgres://worker@db:5432/trademachine' };
+
+test('defaults make a development config from DATABASE_URL alone', () => {
+  const config = loadConfig(base, new Date('2026-03-01T00:00:00Z'));
+  assert.equal(config.deployEnv, 'development');
+  assert.equal(config.cronEnabled, false);
+  assert.equal(config.email.provider, 'dev-mailbox');
+  assert.equal(config.espn.season, 2026);
+  assert.equal(config.http.port, 4100);
+  assert.deepEqual(
+    config.targets.map((target) => [target.name, target.isProduction]),
+    [['production', false]],
+  );
+  assert.ok(Object.isFrozen(config) && Object.isFrozen(config.email.brevo), 'config is frozen all the way down');
+});
+
+test('every bad variable is reported at once, each named with what was wrong', () => {
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: 'mysql://x', HTTP_PORT: '99999', ESPN_LEAGUE_ID: 'abc', CRON_ENABLED: 'sometimes', ESPN_SWID: 'not-a-guid' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems, [
+        'DATABASE_URL must be a postgres:// URL (got (hidden))',
+        'CRON_ENABLED must be true or false (got "sometimes")',
+        'HTTP_PORT must be a port number (got "99999")',
+        'ESPN_LEAGUE_ID must be a positive integer (got "abc")',
+        'ESPN_SWID must be a GUID in braces, like {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX} (got (hidden))',
+      ]);
+      return true;
+    },
+  );
+});
+
+test('a missing required variable says so', () => {
+  assert.throws(() => loadConfig({}), { name: 'ConfigError', message: 'DATABASE_URL is required' });
+  assert.deepEqual(requiredVariables, ['DATABASE_URL']);
+});
+
+test('empty values count as unset, so "FOO=" in an env file falls back to the default', () => {
+  const config = loadConfig({ ...base, ESPN_LEAGUE_ID: '', HTTP_PORT: '' });
+  assert.equal(config.espn.leagueId, undefined);
+  assert.equal(config.http.port, 4100);
+});
+
+test('providers need their keys, and real email from a non-production deployment needs a redirect', () => {
+  assert.throws(() => loadConfig({ ...base, EMAIL_PROVIDER: 'brevo' }), (error: ConfigError) => {
+    assert.deepEqual(error.problems, [
+      'BREVO_API_KEY is required when EMAIL_PROVIDER=brevo',
+      'EMAIL_REDIRECT_ADDRESS is required when real email can go to a non-production target',
+    ]);
+    return true;
+  });
+  assert.throws(() => loadConfig({ ...base, DEPLOY_ENV: 'production' }), /EMAIL_PROVIDER must be brevo or mailgun when DEPLOY_ENV=production/);
+  const production = loadConfig({ ...base, DEPLOY_ENV: 'production', EMAIL_PROVIDER: 'mailgun', MAILGUN_API_KEY: 'k', MAILGUN_DOMAIN: 'mg.example.com' });
+  assert.equal(production.targets[0]?.isProduction, true);
+});
+
+test('a staging database becomes a second, non-production target', () => {
+  const config = loadConfig({ ...base, STAGING_DATABASE_URL: 'postgres://worker@db:5432/staging' });
+  assert.deepEqual(
+    config.targets.map((target) => [target.name, target.isProduction]),
+    [
+      ['production', false],
+      ['staging', false],
+    ],
+  );
+});
+
+test('ESPN cookies come in pairs, and secrets never appear in the error', () => {
+  assert.throws(() => loadConfig({ ...base, ESPN_S2: 'secret-cookie-value' }), (error: ConfigError) => {
+    assert.deepEqual(error.problems, ['ESPN_S2 and ESPN_SWID must be set together (private leagues need both cookies)']);
+    assert.doesNotMatch(error.message, /secret-cookie-value/);
+    return true;
+  });
+});

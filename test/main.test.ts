@@ -1,0 +1,76 @@
+/**
+ * The real process entry, as an orchestrator runs it: bad config stops it with the variable named,
+ * a good one starts the worker with /metrics, and SIGTERM stops it with exit code 0.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { PgBoss } from 'pg-boss';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { findFreePort } from './support/free-port.ts';
+import { runNodeScript, startNodeScript } from './support/spawn-node.ts';
+
+let database: TestDatabase;
+before(async () => {
+  database = await createTestDatabase();
+});
+after(async () => {
+  await database.drop();
+});
+
+test('a bad variable stops start-up with its name and what was wrong (exit 78)', async () => {
+  const result = await runNodeScript('src/main.ts', [], { DATABASE_URL: database.url, HTTP_PORT: 'abc', ESPN_LEAGUE_ID: '-3' });
+  assert.equal(result.code, 78);
+  assert.equal(
+    result.stderr.trim(),
+    'ConfigError: 2 problems:\n  HTTP_PORT must be a port number (got "abc")\n  ESPN_LEAGUE_ID must be a positive integer (got "-3")',
+  );
+});
+
+test('the worker serves /metrics with job outcomes, and SIGTERM stops it cleanly', async () => {
+  const port = await findFreePort();
+  const child = startNodeScript('src/main.ts', [], { DATABASE_URL: database.url, HTTP_PORT: String(port), LOG_FORMAT: 'json', DEPLOY_ENV: 'test' });
+  const lines: Record<string, unknown>[] = [];
+  const reader = createInterface({ input: child.stdout });
+  const started = new Promise<void>((resolve, reject) => {
+    reader.on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      lines.push(entry);
+      if (entry.msg === 'worker started') resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    await started;
+    // A payload the owner should never send: it must be dead-lettered and counted, not crash anything.
+    const boss = new PgBoss({ connectionString: database.url, schema: 'pgboss', supervise: false, schedule: false });
+    await boss.start();
+    const id = await boss.send('email.send', { type: 'carrier-pigeon' });
+    await boss.stop({ graceful: false });
+    assert.ok(id);
+
+    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    let text = '';
+    for (let tries = 0; tries < 50 && !text.includes('worker_job_runs_total{'); tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      text = await (await fetch(metricsUrl)).text();
+    }
+    assert.match(text, /^worker_job_runs_total\{job="email\.send",outcome="discarded"[^}]*\} 1$/m);
+    assert.match(text, /^worker_job_duration_bucket\{job="email\.send",outcome="discarded"/m);
+
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0, `exit code 0 after SIGTERM (stderr: ${stderr})`);
+    const messages = lines.map((line) => line.msg);
+    assert.ok(messages.includes('signal received') && messages.includes('worker stopped'), `log: ${messages.join(' | ')}`);
+    const failure = lines.find((line) => line.msg === 'job failed permanently');
+    assert.equal(failure?.job, 'email.send');
+    assert.equal(failure?.jobId, id);
+    assert.equal(failure?.code, 'INVALID_PAYLOAD');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});

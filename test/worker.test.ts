@@ -1,0 +1,136 @@
+/**
+ * The whole worker in this process, on a real database: its HTTP face, the queues it creates from
+ * the registry, and what a graceful stop does to running jobs.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { testConfig } from './support/test-config.ts';
+import { startWorker, type RunningWorker } from '../src/worker.ts';
+import { jobs } from '../src/jobs/index.ts';
+import { defineJob } from '../src/jobs/define-job.ts';
+import { deadLetterQueueName } from '../src/jobs/queue.ts';
+
+const log = pino({ level: 'silent' });
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('worker with the job registry', () => {
+  let database: TestDatabase;
+  let worker: RunningWorker;
+
+  before(async () => {
+    database = await createTestDatabase();
+    worker = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0' }), log });
+  });
+  after(async () => {
+    await worker.stop();
+    await database.drop();
+  });
+
+  test('/health answers and /ready reports the queue and every target database', async () => {
+    assert.deepEqual(await getJson(`${worker.http.url}/health`), { status: 200, body: { status: 'ok' } });
+    const ready = await getJson(`${worker.http.url}/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body, {
+      status: 'ready',
+      checks: { queue: { ok: true, detail: 'started' }, 'database:production': { ok: true } },
+    });
+  });
+
+  test('every registered job has its queue and dead-letter queue, with the policy of its definition', async () => {
+    for (const definition of jobs) {
+      const queue = await worker.boss.getQueue(definition.name);
+      assert.ok(queue, `queue ${definition.name} exists`);
+      assert.equal(queue.policy, definition.queue.policy ?? 'standard', definition.name);
+      assert.equal(queue.deadLetter, deadLetterQueueName(definition.name));
+      assert.ok(await worker.boss.getQueue(deadLetterQueueName(definition.name)));
+    }
+  });
+
+  test('the pg-boss tables live in their own schema, not the owner\'s', async () => {
+    const { rows } = await database.pool.query<{ schema: string }>(
+      `SELECT DISTINCT table_schema AS schema FROM information_schema.tables WHERE table_name = 'job'`,
+    );
+    assert.deepEqual(rows, [{ schema: 'pgboss' }]);
+  });
+
+  test('unknown paths get a JSON 404', async () => {
+    const response = await getJson(`${worker.http.url}/nope`);
+    assert.equal(response.status, 404);
+  });
+});
+
+describe('graceful shutdown', () => {
+  let database: TestDatabase;
+  before(async () => {
+    database = await createTestDatabase();
+  });
+  after(async () => {
+    await database.drop();
+  });
+
+  const started: string[] = [];
+  const slow = defineJob({
+    name: 'test.slow',
+    description: 'takes a while, ignoring abort',
+    payload: z.object({ ms: z.number().int().positive(), label: z.string() }),
+    queue: { retryLimit: 3, retryDelaySeconds: 1, expireInSeconds: 3 },
+    run: async (payload, ctx) => {
+      started.push(`${payload.label}#${ctx.attempt}`);
+      await sleep(payload.ms);
+      return { label: payload.label, attempt: ctx.attempt };
+    },
+  });
+
+  async function waitForState(worker: RunningWorker, id: string, state: string, timeoutMs: number) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [job] = await worker.boss.findJobs('test.slow', { id });
+      if (job?.state === state) return job;
+      if (Date.now() > deadline) throw new Error(`job ${id} is ${job?.state}, not ${state}, after ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  }
+
+  test('a running job finishes before the worker stops', async () => {
+    const worker = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0', SHUTDOWN_TIMEOUT_MS: '10000' }), log, jobs: [slow] });
+    const id = await worker.boss.send('test.slow', { ms: 1500, label: 'finishes' });
+    assert.ok(id);
+    await waitForState(worker, id, 'active', 10_000);
+    await worker.stop();
+    const check = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0' }), log, jobs: [] });
+    const [job] = await check.boss.findJobs('test.slow', { id });
+    await check.stop();
+    assert.equal(job?.state, 'completed');
+    assert.deepEqual(job?.output, { label: 'finishes', attempt: 1 });
+  });
+
+  test('a job cut off by the shutdown timeout is retried later, not lost', async () => {
+    const first = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0', SHUTDOWN_TIMEOUT_MS: '300' }), log, jobs: [slow] });
+    const id = await first.boss.send('test.slow', { ms: 2500, label: 'cut-off' });
+    assert.ok(id);
+    await waitForState(first, id, 'active', 10_000);
+    await first.stop();
+
+    const second = await startWorker({
+      config: testConfig(database.url, { HTTP_PORT: '0' }),
+      log,
+      jobs: [slow],
+      queueTuning: { superviseIntervalSeconds: 1, monitorIntervalSeconds: 1 },
+    });
+    try {
+      const job = await waitForState(second, id, 'completed', 30_000);
+      assert.equal((job.output as { attempt: number }).attempt, 2, 'completed on its second attempt');
+      assert.deepEqual(started.filter((entry) => entry.startsWith('cut-off')), ['cut-off#1', 'cut-off#2']);
+    } finally {
+      await second.stop();
+    }
+  });
+});
