@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { UnknownTargetError, type Target } from '../../db/targets.ts';
+import { defineJob, type JobContext } from '../define-job.ts';
+import { PermanentJobError } from '../outcomes.ts';
+import { assertRedirectPossible, resolveAddressing } from './addressing.ts';
+import { checkLinkOrigins } from './check-links.ts';
+import { composeEmail } from './compose-email.ts';
+import { emailPayload, type EmailPayload, type EmailType } from './email-payload.ts';
+import { recordSentEmail } from './record-email.ts';
+
+export interface SendEmailResult {
+  readonly type: EmailType;
+  readonly provider: string;
+  readonly messageId: string;
+  /** True when a non-production target sent it to EMAIL_REDIRECT_ADDRESS instead of the user. */
+  readonly redirected: boolean;
+}
+
+/** What an attempt saves once the provider accepted the message, so a retry never sends it again. */
+const sentCheckpoint = z.object({
+  sent: z.object({ provider: z.string(), messageId: z.string().min(1), tradeId: z.string().nullable(), redirected: z.boolean() }),
+});
+type SentState = z.infer<typeof sentCheckpoint>['sent'];
+
+function targetOf(ctx: JobContext, name: EmailPayload['target']): Target {
+  try {
+    return ctx.targets.get(name);
+  } catch (error) {
+    if (error instanceof UnknownTargetError) throw new PermanentJobError('TARGET_NOT_CONFIGURED', error.message, { cause: error });
+    throw error;
+  }
+}
+
+/** Loads, renders, addresses and sends; saves the checkpoint the moment the provider accepted. */
+async function composeAndSend(payload: EmailPayload, target: Target, ctx: JobContext): Promise<SentState> {
+  const composed = await composeEmail(target.db, target.name, payload);
+  const addressing = resolveAddressing(ctx.config.email, target.isProduction, composed.recipient);
+  const sent = await ctx.clients.mailer.send(
+    {
+      to: addressing.to,
+      // Subjects carry team names; a line break there must not reach a provider's header.
+      subject: `${composed.rendered.subject}${addressing.subjectSuffix}`.replace(/[\r\n]+/g, ' '),
+      html: composed.rendered.html,
+      text: composed.rendered.text,
+      headers: addressing.headers,
+      tags: [payload.type],
+    },
+    ctx.signal,
+  );
+  const state: SentState = { provider: sent.provider, messageId: sent.messageId, tradeId: composed.tradeId, redirected: addressing.redirected };
+  ctx.checkpoint.save({ sent: state });
+  return state;
+}
+
+export const sendEmail = defineJob({
+  name: 'email.send',
+  description: 'Render one email (password reset, registration, test, trade request/declined/submit), send it, record it in "email"',
+  payload: emailPayload,
+  queue: { policy: 'standard', retryLimit: 5, retryDelaySeconds: 15, expireInSeconds: 120, localConcurrency: 5 },
+  async run(payload, ctx): Promise<SendEmailResult> {
+    const emailConfig = ctx.config.email;
+    checkLinkOrigins(payload, emailConfig.frontendOrigin);
+    const target = targetOf(ctx, payload.target);
+    assertRedirectPossible(emailConfig, target.isProduction);
+
+    // An earlier attempt sent this message and failed afterwards: only the recording is left.
+    // Nothing is reloaded, so a user or trade changed since cannot make the retry fail or differ.
+    const previous = sentCheckpoint.safeParse(ctx.checkpoint.previous);
+    const sent = previous.success ? previous.data.sent : await composeAndSend(payload, target, ctx);
+    if (previous.success) ctx.log.info({ messageId: sent.messageId }, 'email already sent by an earlier attempt; not sending again');
+
+    await recordSentEmail(target.db, sent.messageId, sent.tradeId);
+    return { type: payload.type, provider: sent.provider, messageId: sent.messageId, redirected: sent.redirected };
+  },
+});
