@@ -5,8 +5,10 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
+import { loadDevEnvFiles } from './lib/load-env-files.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
+loadDevEnvFiles(root);
 
 async function startDevPostgres(): Promise<string> {
   const child = spawn(process.execPath, [path.join(root, 'scripts/dev-postgres.ts')], {

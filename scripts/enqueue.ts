@@ -11,6 +11,10 @@ import { jobs } from '../src/jobs/index.ts';
 import { PayloadError } from '../src/jobs/outcomes.ts';
 import { ensureQueues } from '../src/jobs/queue.ts';
 import { pino } from 'pino';
+import path from 'node:path';
+import { loadDevEnvFiles } from './lib/load-env-files.ts';
+
+loadDevEnvFiles(path.resolve(import.meta.dirname, '..'));
 
 const usage = `usage: npm run enqueue -- <job> '<json payload>' [--start-after <seconds>]
 jobs:
