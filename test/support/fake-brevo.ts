@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.ts';
 
 /** A canned failure: an HTTP answer, a request left hanging (timeout), or a dropped connection. */
 export type BrevoFault =
@@ -124,18 +124,14 @@ export async function startFakeBrevo(options: { apiKey?: string } = {}): Promise
     sendJson(res, 201, { messageId });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: listening.baseUrl,
     messages,
     requestCount: () => requests,
     failNext: (count, fault) => {
       for (let i = 0; i < count; i += 1) faults.push(fault);
     },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: listening.close,
   };
 }

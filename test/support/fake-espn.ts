@@ -5,7 +5,7 @@
  * garbage). The real client code runs against it.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.ts';
 
 /** A league the fake serves. */
 export interface FakeLeague {
@@ -135,11 +135,10 @@ export async function startFakeEspn(): Promise<FakeEspn> {
     }
     answer(res, url.pathname, url.searchParams, req.headers);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
 
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: listening.baseUrl,
     setLeague: (league) => {
       leagues.set(`${league.season}/${league.leagueId}`, league);
     },
@@ -153,8 +152,7 @@ export async function startFakeEspn(): Promise<FakeEspn> {
     requests,
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await listening.close();
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.ts';
 
 export type MailgunFault =
   | { readonly kind: 'status'; readonly status: number; readonly body: string; readonly contentType?: string }
@@ -145,18 +145,14 @@ export async function startFakeMailgun(options: { apiKey?: string; domain?: stri
     sendJson(res, 200, { id, message: 'Queued. Thank you.' });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: listening.baseUrl,
     messages,
     requestCount: () => requests,
     failNext: (count, fault) => {
       for (let i = 0; i < count; i += 1) faults.push(fault);
     },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: listening.close,
   };
 }
