@@ -53,6 +53,19 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** json, pretty, or auto (pretty on a terminal). Default: auto. */
   LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
+  /** Whether the worker creates and migrates its queue schema itself; false for DBAs who apply the SQL. Default: true. */
+  QUEUE_MIGRATE: booleanFlag.default(true),
+  /** The owner's schema the worker reads and writes. Default: public. */
+  OWNER_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a SQL identifier').default('public'),
+  /** What start-up does on breaking schema drift: fail (stop), warn (log and go on), or off. Default: fail. */
+  SCHEMA_CHECK: z.enum(['fail', 'warn', 'off']).default('fail'),
+  /** The remote REPL on a Unix socket. Default: on, except when DEPLOY_ENV=production. */
+  REPL_ENABLED: booleanFlag.optional(),
+  /** Where the REPL socket lives (its folder is made 0700). Default: .run/repl.sock. */
+  REPL_SOCKET_PATH: z.string().min(1).default('.run/repl.sock'),
+  /** Build identity for the build-info metric; set by the image build. Defaults: package version, "unknown". */
+  BUILD_VERSION: z.string().min(1).optional(),
+  BUILD_COMMIT: z.string().min(1).default('unknown'),
   /** How long running jobs get to finish on SIGTERM before the process exits. Default: 30000. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
 
@@ -112,7 +125,12 @@ export interface Config {
     readonly url: string;
     readonly poolMax: number;
     readonly queueSchema: string;
+    readonly queueMigrate: boolean;
+    readonly ownerSchema: string;
   };
+  readonly schemaCheck: 'fail' | 'warn' | 'off';
+  readonly repl: { readonly enabled: boolean; readonly socketPath: string };
+  readonly build: { readonly version: string | undefined; readonly commit: string };
   readonly targets: readonly TargetConfig[];
   readonly cronEnabled: boolean;
   readonly http: { readonly host: string; readonly port: number };
@@ -188,7 +206,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date
 
   const config: Config = {
     deployEnv: e.DEPLOY_ENV,
-    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, queueSchema: e.QUEUE_SCHEMA },
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, queueSchema: e.QUEUE_SCHEMA, queueMigrate: e.QUEUE_MIGRATE, ownerSchema: e.OWNER_SCHEMA },
+    schemaCheck: e.SCHEMA_CHECK,
+    repl: { enabled: e.REPL_ENABLED ?? e.DEPLOY_ENV !== 'production', socketPath: e.REPL_SOCKET_PATH },
+    build: { version: e.BUILD_VERSION, commit: e.BUILD_COMMIT },
     targets,
     cronEnabled: e.CRON_ENABLED,
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },

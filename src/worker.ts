@@ -8,6 +8,7 @@ import { jobs as registry } from './jobs/index.ts';
 import type { JobDefinition } from './jobs/define-job.ts';
 import type { z } from 'zod';
 import { createBoss, ensureQueues, ensureSchedules, startWorkers, type QueueOptions } from './jobs/queue.ts';
+import type { RunnerDeps } from './jobs/runner.ts';
 import { startHttpServer, type RouteHandler, type RunningHttpServer } from './http/server.ts';
 import { createMailboxHandler } from './http/mailbox-page.ts';
 
@@ -25,6 +26,10 @@ export interface WorkerOptions {
 /** A running worker: its parts, for the REPL and tests, and a graceful stop. */
 export interface RunningWorker {
   readonly config: Config;
+  readonly log: Logger;
+  /** What every job run gets: for running a job inline (REPL runNow, scripts). */
+  readonly deps: RunnerDeps;
+  readonly jobs: readonly JobDefinition<z.ZodType, unknown>[];
   readonly boss: PgBoss;
   readonly targets: Targets;
   readonly clients: Clients;
@@ -42,12 +47,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const jobs = options.jobs ?? registry;
   const targets = openTargets(config.targets, config.database.poolMax, (target, error) =>
     log.warn({ target, err: error }, 'idle database connection failed; the pool replaces it'),
+    config.database.ownerSchema,
   );
   const clients = createClients(config, log);
   const boss = createBoss(
-    { connectionString: config.database.url, schema: config.database.queueSchema, cronEnabled: config.cronEnabled, tuning: options.queueTuning },
+    {
+      connectionString: config.database.url,
+      schema: config.database.queueSchema,
+      cronEnabled: config.cronEnabled,
+      migrate: config.database.queueMigrate,
+      tuning: options.queueTuning,
+    },
     log,
   );
+  const deps: RunnerDeps = { config, targets, clients, log };
   let queueStarted = false;
   let stopping = false;
   try {
@@ -55,7 +68,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     queueStarted = true;
     await ensureQueues(boss, jobs, log);
     await ensureSchedules(boss, jobs, config.cronEnabled, log);
-    await startWorkers(boss, jobs, { config, targets, clients, log });
+    await startWorkers(boss, jobs, deps);
   } catch (error) {
     await Promise.allSettled([queueStarted ? boss.stop({ graceful: false }) : Promise.resolve(), clients.close(), targets.destroy()]);
     throw error;
@@ -95,5 +108,5 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     })();
     return stopped;
   };
-  return { config, boss, targets, clients, http, stop };
+  return { config, log, deps, jobs, boss, targets, clients, http, stop };
 }

@@ -20,6 +20,8 @@ export interface DatabaseOptions {
   readonly poolMax?: number;
   /** Shown in pg_stat_activity, so DBAs can tell the worker's connections apart. */
   readonly applicationName?: string;
+  /** The owner's schema; queries name tables unqualified. Default: public. */
+  readonly schema?: string;
   /**
    * Called when an idle pooled connection fails (server restart, network). The pool drops that
    * connection and carries on; without a listener the error would crash the process.
@@ -33,8 +35,8 @@ export function createOwnerDb(options: DatabaseOptions): { db: OwnerDb; pool: pg
     connectionString: options.url,
     max: options.poolMax ?? 10,
     application_name: options.applicationName ?? 'trademachine-worker',
-    // Write timestamps in UTC too, since the columns carry no zone.
-    options: '-c timezone=UTC',
+    // Write timestamps in UTC too, since the columns carry no zone; find the owner's tables first.
+    options: `-c timezone=UTC -c search_path=${options.schema ?? 'public'}`,
   });
   pool.on('error', options.onIdleError ?? (() => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });

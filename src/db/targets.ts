@@ -27,12 +27,18 @@ export class UnknownTargetError extends Error {
 }
 
 /** Opens a pool per configured target. */
-export function openTargets(configs: readonly TargetConfig[], poolMax: number, onIdleError?: (target: TargetName, error: Error) => void): Targets {
+export function openTargets(
+  configs: readonly TargetConfig[],
+  poolMax: number,
+  onIdleError?: (target: TargetName, error: Error) => void,
+  schema = 'public',
+): Targets {
   const all: Target[] = configs.map((config) => {
     const { db, pool } = createOwnerDb({
       url: config.databaseUrl,
       poolMax,
       applicationName: `trademachine-worker:${config.name}`,
+      schema,
       onIdleError: (error) => onIdleError?.(config.name, error),
     });
     return { name: config.name, isProduction: config.isProduction, db, pool };

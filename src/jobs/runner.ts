@@ -43,6 +43,19 @@ export type JobOutcome<Result> =
   | { readonly kind: 'snoozed'; readonly seconds: number; readonly reason: string; readonly durationMs: number };
 
 /**
+ * Which owner database(s) a payload is about, for log lines: jobs name it `target` (one) or
+ * `databaseScope` (a sync's scope); both default to production.
+ */
+function targetOf(rawPayload: unknown): string {
+  if (rawPayload && typeof rawPayload === 'object') {
+    const { target, databaseScope } = rawPayload as { target?: unknown; databaseScope?: unknown };
+    if (typeof target === 'string') return target;
+    if (typeof databaseScope === 'string') return databaseScope;
+  }
+  return 'production';
+}
+
+/**
  * Runs one attempt of a job: validates the payload, builds the context, calls `run`, and turns
  * whatever happened into an outcome. The single place that logs and measures every job.
  */
@@ -53,7 +66,7 @@ export async function executeJob<Result>(
   attemptInfo: JobAttemptInfo,
 ): Promise<JobOutcome<Result>> {
   const started = performance.now();
-  const log = deps.log.child({ job: definition.name, jobId: attemptInfo.id, attempt: attemptInfo.attempt });
+  const log = deps.log.child({ job: definition.name, jobId: attemptInfo.id, attempt: attemptInfo.attempt, target: targetOf(rawPayload) });
   let saved: Record<string, unknown> | undefined = attemptInfo.previousCheckpoint;
   const checkpoint: Checkpoint = {
     previous: attemptInfo.previousCheckpoint,
