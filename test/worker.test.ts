@@ -134,3 +134,71 @@ describe('graceful shutdown', () => {
     }
   });
 });
+
+describe('cron schedules and single-run queues', () => {
+  let database: TestDatabase;
+  before(async () => {
+    database = await createTestDatabase();
+  });
+  after(async () => {
+    await database.drop();
+  });
+
+  test('schedules come from the definitions, and only when CRON_ENABLED is true', async () => {
+    const off = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0' }), log });
+    try {
+      assert.deepEqual(await off.boss.getSchedules(), []);
+    } finally {
+      await off.stop();
+    }
+    const on = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0', CRON_ENABLED: 'true' }), log });
+    try {
+      const schedules = await on.boss.getSchedules();
+      const expected = jobs.filter((job) => job.cron).map((job) => ({ name: job.name, cron: job.cron?.expression, tz: job.cron?.tz ?? 'UTC' }));
+      assert.ok(expected.length > 0, 'some job has a schedule');
+      assert.deepEqual(
+        schedules.map((schedule) => ({ name: schedule.name, cron: schedule.cron, tz: schedule.options.tz })),
+        expected,
+      );
+    } finally {
+      await on.stop();
+    }
+  });
+
+  test('a stately job never runs twice at once, even with two worker processes', async () => {
+    const runs: { start: number; end: number }[] = [];
+    const exclusive = defineJob({
+      name: 'test.exclusive',
+      description: 'records when it runs',
+      payload: z.object({}),
+      queue: { policy: 'stately', localConcurrency: 2 },
+      run: async () => {
+        const start = Date.now();
+        await sleep(700);
+        runs.push({ start, end: Date.now() });
+        return {};
+      },
+    });
+    const first = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0' }), log, jobs: [exclusive] });
+    const second = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0' }), log, jobs: [exclusive] });
+    try {
+      const a = await first.boss.send('test.exclusive', {});
+      assert.ok(a);
+      for (let tries = 0; tries < 100; tries += 1) {
+        const [job] = await first.boss.findJobs('test.exclusive', { id: a });
+        if (job?.state === 'active') break;
+        await sleep(50);
+      }
+      const b = await second.boss.send('test.exclusive', {});
+      const c = await second.boss.send('test.exclusive', {});
+      assert.ok(b, 'one more may wait while one runs');
+      assert.equal(c, null, 'a third is refused while one runs and one waits');
+      for (let tries = 0; tries < 200 && runs.length < 2; tries += 1) await sleep(50);
+      assert.equal(runs.length, 2);
+      const [one, two] = [...runs].sort((x, y) => x.start - y.start);
+      assert.ok(one && two && two.start >= one.end, `runs overlapped: ${JSON.stringify(runs)}`);
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+    }
+  });
+});
