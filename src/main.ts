@@ -4,6 +4,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './telemetry/logger.ts';
 import { startTelemetry } from './telemetry/telemetry.ts';
+import { registerWorkerMetrics } from './telemetry/worker-metrics.ts';
 import { startWorker } from './worker.ts';
 
 let config;
@@ -33,6 +34,7 @@ const worker = await startWorker({
   log.fatal({ err: error }, 'worker failed to start');
   process.exit(1);
 });
+const unregisterWorkerMetrics = registerWorkerMetrics(worker);
 
 let signalled = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -45,7 +47,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     log.info({ signal }, 'signal received');
     worker
       .stop()
-      .then(() => telemetry.shutdown())
+      .then(() => {
+        unregisterWorkerMetrics();
+        return telemetry.shutdown();
+      })
       .then(
         () => process.exit(0),
         (error: unknown) => {

@@ -150,6 +150,9 @@ export async function startWorkers(boss: PgBoss, definitions: readonly JobDefini
             attempt: job.retryCount + 1,
             signal: job.signal,
             previousCheckpoint: previousCheckpoint(job),
+            retriesLeft: job.retryLimit - job.retryCount,
+            // Both database times: due (startAfter: creation, or the retry's backoff) to claimed.
+            waitMs: job.startedOn.getTime() - job.startAfter.getTime(),
           });
           if (outcome.kind === 'completed') {
             results.push({ id: job.id, status: 'completed', output: toOutput(outcome.result) });

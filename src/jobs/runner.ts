@@ -8,7 +8,7 @@ import type { Clients } from './clients.ts';
 import type { Checkpoint, JobContext, JobDefinition } from './define-job.ts';
 import { PermanentJobError, SnoozeJob, errorCode, serializeError } from './outcomes.ts';
 import { parsePayload } from './payload.ts';
-import { recordJobOutcome } from '../telemetry/job-metrics.ts';
+import { recordJobOutcome, recordJobWait, type JobOutcomeLabel } from '../telemetry/job-metrics.ts';
 
 /** What every job run needs from the process; built once at start-up. */
 export interface RunnerDeps {
@@ -26,6 +26,18 @@ export interface JobAttemptInfo {
   readonly signal: AbortSignal;
   /** What a previous failed attempt saved through ctx.checkpoint. */
   readonly previousCheckpoint?: Record<string, unknown> | undefined;
+  /** Retries the queue still allows after this attempt; undefined when no queue runs it (inline). */
+  readonly retriesLeft?: number | undefined;
+  /** How long the job waited between becoming due and this attempt starting; undefined inline. */
+  readonly waitMs?: number | undefined;
+}
+
+/** The metric outcome of a failed attempt: what stopped it, and what the queue will do next. */
+function failureLabel(retryable: boolean, attemptInfo: JobAttemptInfo): JobOutcomeLabel {
+  if (attemptInfo.signal.aborted) return 'cancelled';
+  if (!retryable) return 'dead_lettered';
+  if (attemptInfo.retriesLeft === undefined) return 'failed';
+  return attemptInfo.retriesLeft > 0 ? 'retried' : 'dead_lettered';
 }
 
 /** How one attempt ended; the queue adapter maps each kind onto pg-boss. */
@@ -76,6 +88,7 @@ export async function executeJob<Result>(
   };
   const elapsed = () => Math.round(performance.now() - started);
   log.info('job started');
+  if (attemptInfo.waitMs !== undefined) recordJobWait(definition.name, attemptInfo.waitMs);
   try {
     const payload = parsePayload(definition, rawPayload);
     const ctx: JobContext = {
@@ -103,8 +116,8 @@ export async function executeJob<Result>(
       return { kind: 'snoozed', seconds: error.seconds, reason: error.message, durationMs };
     }
     const retryable = !(error instanceof PermanentJobError);
-    const outcome = retryable ? 'failed' : 'discarded';
-    log.error({ durationMs, err: error, code: errorCode(error), retryable }, retryable ? 'job failed' : 'job failed permanently');
+    const outcome = failureLabel(retryable, attemptInfo);
+    log.error({ durationMs, err: error, code: errorCode(error), retryable, outcome }, retryable ? 'job failed' : 'job failed permanently');
     recordJobOutcome(definition.name, outcome, durationMs);
     return { kind: 'failed', error, retryable, checkpoint: saved, durationMs };
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 
 export interface Telemetry {
   /** Serves the Prometheus text format; mounted at /metrics on the worker's own HTTP server. */
@@ -10,8 +11,10 @@ export interface Telemetry {
 
 /**
  * Starts the OpenTelemetry SDK with a pull-based Prometheus reader and registers it globally, so
- * pg-boss's own instruments and the worker's land on the same /metrics. No span or log exporters:
- * without them the SDK would ship traces and logs over OTLP to a collector that is not there.
+ * pg-boss's own instruments and the worker's land on the same /metrics. Node's runtime (event-loop
+ * delay, heap, GC) comes from the runtime instrumentation at its default 10 ms precision. No span
+ * or log exporters: without them the SDK would ship traces and logs over OTLP to a collector that
+ * is not there. Call once per process.
  */
 export function startTelemetry(): Telemetry {
   const exporter = new PrometheusExporter({ preventServerStart: true });
@@ -20,7 +23,7 @@ export function startTelemetry(): Telemetry {
     metricReaders: [exporter],
     spanProcessors: [],
     logRecordProcessors: [],
-    instrumentations: [],
+    instrumentations: [new RuntimeNodeInstrumentation()],
     autoDetectResources: false,
   });
   sdk.start();

@@ -6,7 +6,9 @@ import { assertRedirectPossible, resolveAddressing } from './addressing.ts';
 import { checkLinkOrigins } from './check-links.ts';
 import { composeEmail } from './compose-email.ts';
 import { emailPayload, type EmailPayload, type EmailType } from './email-payload.ts';
+import type { OutgoingEmail, SentEmail } from './outgoing-email.ts';
 import { recordSentEmail } from './record-email.ts';
+import { countEmail } from '../../telemetry/domain-metrics.ts';
 
 export interface SendEmailResult {
   readonly type: EmailType;
@@ -31,22 +33,32 @@ function targetOf(ctx: JobContext, name: EmailPayload['target']): Target {
   }
 }
 
+/** Sends through the configured provider and counts the attempt by type, provider and outcome. */
+async function sendCounted(type: EmailType, ctx: JobContext, message: OutgoingEmail): Promise<SentEmail> {
+  const provider = ctx.config.email.provider;
+  try {
+    const sent = await ctx.clients.mailer.send(message, ctx.signal);
+    countEmail(type, provider, 'sent');
+    return sent;
+  } catch (error) {
+    countEmail(type, provider, 'failed');
+    throw error;
+  }
+}
+
 /** Loads, renders, addresses and sends; saves the checkpoint the moment the provider accepted. */
 async function composeAndSend(payload: EmailPayload, target: Target, ctx: JobContext): Promise<SentState> {
   const composed = await composeEmail(target.db, target.name, payload);
   const addressing = resolveAddressing(ctx.config.email, target.isProduction, composed.recipient);
-  const sent = await ctx.clients.mailer.send(
-    {
-      to: addressing.to,
-      // Subjects carry team names; a line break there must not reach a provider's header.
-      subject: `${composed.rendered.subject}${addressing.subjectSuffix}`.replace(/[\r\n]+/g, ' '),
-      html: composed.rendered.html,
-      text: composed.rendered.text,
-      headers: addressing.headers,
-      tags: [payload.type],
-    },
-    ctx.signal,
-  );
+  const sent = await sendCounted(payload.type, ctx, {
+    to: addressing.to,
+    // Subjects carry team names; a line break there must not reach a provider's header.
+    subject: `${composed.rendered.subject}${addressing.subjectSuffix}`.replace(/[\r\n]+/g, ' '),
+    html: composed.rendered.html,
+    text: composed.rendered.text,
+    headers: addressing.headers,
+    tags: [payload.type],
+  });
   const state: SentState = { provider: sent.provider, messageId: sent.messageId, tradeId: composed.tradeId, redirected: addressing.redirected };
   ctx.checkpoint.save({ sent: state });
   return state;

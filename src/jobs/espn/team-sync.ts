@@ -5,6 +5,7 @@ import { completeSyncExecution, failSyncExecution, startSyncExecution } from '..
 import { defineJob, type JobContext } from '../define-job.ts';
 import { PermanentJobError } from '../outcomes.ts';
 import { updateTeamsFromEspn } from './update-teams.ts';
+import { countSyncRecords } from '../../telemetry/domain-metrics.ts';
 
 const payload = z
   .object({
@@ -55,6 +56,7 @@ export const teamSync = defineJob({
           recordsSkipped: counts.skipped,
         });
         entry.done = true;
+        countSyncRecords('espn.team-sync', { updated: counts.updated, skipped: counts.skipped });
         results.push({ target: entry.target.name, processed: counts.processed, updated: counts.updated, skipped: counts.skipped });
       }
       return { targets: results };

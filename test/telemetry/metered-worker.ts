@@ -1,0 +1,142 @@
+/**
+ * A whole worker with telemetry and /metrics, on its own database, talking to fake ESPN and fake
+ * Brevo, and a way to run every registered job through the real queue. Shared by the telemetry
+ * tests; one per test file (telemetry registers globally, once per process).
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import type { z } from 'zod';
+import { jobs } from '../../src/jobs/index.ts';
+import type { JobDefinition } from '../../src/jobs/define-job.ts';
+import { startTelemetry, type Telemetry } from '../../src/telemetry/telemetry.ts';
+import { setSchemaCheckResult } from '../../src/telemetry/schema-check-metric.ts';
+import { registerWorkerMetrics } from '../../src/telemetry/worker-metrics.ts';
+import { startWorker, type RunningWorker } from '../../src/worker.ts';
+import { baseballLeagueWithExtraTeam } from '../fixtures/espn/espn-fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { startFakeBrevo, brevoFaults, type FakeBrevo } from '../support/fake-brevo.ts';
+import { startFakeEspn, type FakeEspn } from '../support/fake-espn.ts';
+import { testConfig } from '../support/test-config.ts';
+
+const LEAGUE_ID = 123456;
+const SEASON = 2025;
+const FRONTEND = 'https://app.example.test';
+
+export interface MeteredWorker {
+  readonly worker: RunningWorker;
+  readonly metricsUrl: string;
+  readonly espn: FakeEspn;
+  readonly brevo: FakeBrevo;
+  readonly userId: string;
+  /** The current /metrics text. */
+  scrape(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startMeteredWorker(): Promise<MeteredWorker> {
+  const database: TestDatabase = await createTestDatabase();
+  const espn = await startFakeEspn();
+  const brevo = await startFakeBrevo({ apiKey: 'test-key' });
+  espn.setLeague({ season: SEASON, leagueId: LEAGUE_ID, body: baseballLeagueWithExtraTeam() });
+  const userId = randomUUID();
+  const teamIds = Array.from({ length: 10 }, () => randomUUID());
+  await database.db
+    .insertInto('team')
+    .values(teamIds.map((id, index) => ({ id, espnId: index + 1, name: `Old name ${index + 1}`, status: '1' as const })))
+    .execute();
+  await database.db.insertInto('user').values({ id: userId, email: 'casey@example.test', displayName: 'Casey', teamId: teamIds[0] }).execute();
+
+  const telemetry: Telemetry = startTelemetry();
+  const config = testConfig(database.url, {
+    HTTP_PORT: '0',
+    BUILD_COMMIT: '1f2fd3b0c0ffee5e1f2fd3b0c0ffee5e1f2fd3b0',
+    ESPN_LEAGUE_ID: String(LEAGUE_ID),
+    ESPN_SEASON: String(SEASON),
+    ESPN_BASE_URL: espn.baseUrl,
+    ESPN_TIMEOUT_MS: '5000',
+    EMAIL_PROVIDER: 'brevo',
+    BREVO_API_KEY: 'test-key',
+    BREVO_BASE_URL: brevo.baseUrl,
+    EMAIL_REDIRECT_ADDRESS: 'redirect@example.test',
+    FRONTEND_URL: FRONTEND,
+  });
+  const worker = await startWorker({
+    config,
+    log: pino({ level: 'silent' }),
+    routes: [
+      (request, response) => {
+        if (request.method !== 'GET' || new URL(request.url ?? '/', 'http://worker').pathname !== '/metrics') return false;
+        telemetry.handleMetrics(request, response);
+        return true;
+      },
+    ],
+    queueTuning: { monitorIntervalSeconds: 1, superviseIntervalSeconds: 1 },
+  });
+  const unregister = registerWorkerMetrics(worker);
+  // What the start-up schema check reports once worker.ts wires it (0: the schema matches).
+  setSchemaCheckResult(0, 'production');
+  const metricsUrl = `${worker.http.url}/metrics`;
+  return {
+    worker,
+    metricsUrl,
+    espn,
+    brevo,
+    userId,
+    scrape: async () => (await fetch(metricsUrl)).text(),
+    stop: async () => {
+      unregister();
+      await worker.stop();
+      await telemetry.shutdown();
+      await Promise.all([espn.close(), brevo.close()]);
+      await database.drop();
+    },
+  };
+}
+
+/**
+ * A payload that succeeds, per registered job. A job added to the registry without one here fails
+ * the telemetry tests, so every job's metrics are always scraped and checked.
+ */
+export function samplePayloads(userId: string): Record<string, object> {
+  return {
+    'espn.team-sync': { databaseScope: 'production' },
+    'email.send': { type: 'password_reset', userId, resetUrl: `${FRONTEND}/reset?token=abc` },
+  };
+}
+
+type QueueState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
+
+async function waitForState(worker: RunningWorker, name: string, id: string, states: readonly QueueState[]): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let state: string | undefined;
+  while (Date.now() < deadline) {
+    state = (await worker.boss.getJobById(name, id))?.state;
+    if (state && (states as readonly string[]).includes(state)) return;
+    await sleep(100);
+  }
+  assert.fail(`job ${name} ${id} did not reach ${states.join('/')} in 20 s (state: ${state})`);
+}
+
+async function sendAndWait(worker: RunningWorker, name: string, payload: object, states: readonly QueueState[]): Promise<void> {
+  const id = await worker.boss.send(name, payload);
+  assert.ok(id, `${name} was queued`);
+  await waitForState(worker, name, id, states);
+}
+
+/**
+ * Runs every registered job through the queue with a good payload, then the failure outcomes:
+ * an email the provider refuses with a 5xx (retried), and a payload its schema refuses (dead-lettered).
+ */
+export async function runEveryJob(metered: MeteredWorker, definitions: readonly JobDefinition<z.ZodType, unknown>[] = jobs): Promise<void> {
+  const payloads = samplePayloads(metered.userId);
+  for (const definition of definitions) {
+    const payload = payloads[definition.name];
+    assert.ok(payload, `test/telemetry/metered-worker.ts has a sample payload for ${definition.name}`);
+    await sendAndWait(metered.worker, definition.name, payload, ['completed']);
+  }
+  metered.brevo.failNext(1, brevoFaults.serverError(503));
+  await sendAndWait(metered.worker, 'email.send', payloads['email.send'] ?? {}, ['retry']);
+  await sendAndWait(metered.worker, 'email.send', { type: 'carrier-pigeon' }, ['failed']);
+}
