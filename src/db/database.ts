@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { DB } from './types.generated.ts';
+import type { OwnerDB } from './owner-contract.ts';
 
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
 
@@ -12,7 +13,14 @@ pg.types.setTypeParser(TIMESTAMP_WITHOUT_TIME_ZONE, (value) => new Date(`${value
 // And the other way: pg would serialise a Date in local time, which a zone-less column keeps as is.
 pg.defaults.parseInputDatesAsUTC = true;
 
-export type OwnerDb = Kysely<DB>;
+/**
+ * What the jobs query: the owner's schema restricted to the contract (src/db/owner-contract.ts),
+ * so a column the worker starts to use must first be declared there and then checked for drift.
+ */
+export type OwnerDb = Kysely<OwnerDB>;
+
+/** The owner's whole schema: only for tests and fixtures that play the owner (seeding rows). */
+export type FullOwnerDb = Kysely<DB>;
 
 export interface DatabaseOptions {
   readonly url: string;
@@ -29,8 +37,11 @@ export interface DatabaseOptions {
   readonly onIdleError?: (error: Error) => void;
 }
 
-/** A pool for one owner database and the Kysely instance over it; destroy() closes the pool. */
-export function createOwnerDb(options: DatabaseOptions): { db: OwnerDb; pool: pg.Pool } {
+/**
+ * A pool for one owner database and the Kysely instance over it; destroy() closes the pool.
+ * Typed by the contract unless a test asks for the whole schema (`createOwnerDb<DB>`).
+ */
+export function createOwnerDb<Database = OwnerDB>(options: DatabaseOptions): { db: Kysely<Database>; pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? 10,
@@ -39,7 +50,7 @@ export function createOwnerDb(options: DatabaseOptions): { db: OwnerDb; pool: pg
     options: `-c timezone=UTC -c search_path=${options.schema ?? 'public'}`,
   });
   pool.on('error', options.onIdleError ?? (() => {}));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }
 
@@ -47,7 +58,7 @@ export function createOwnerDb(options: DatabaseOptions): { db: OwnerDb; pool: pg
  * Closes both: Kysely only ends a pool it has used, and a pool someone queried directly would
  * otherwise keep its connections open.
  */
-export async function closeOwnerDb(handle: { db: OwnerDb; pool: pg.Pool }): Promise<void> {
+export async function closeOwnerDb<Database>(handle: { db: Kysely<Database>; pool: pg.Pool }): Promise<void> {
   await handle.db.destroy();
   if (!handle.pool.ended) await handle.pool.end();
 }

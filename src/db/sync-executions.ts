@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Insertable } from 'kysely';
+import { sql } from 'kysely';
 import type { OwnerDb } from './database.ts';
-import type { DB, Json } from './types.generated.ts';
-
-type ExecutionInsert = Insertable<DB['sync_job_execution']>;
+import type { ContractEnumLabel } from './owner-contract.ts';
+import type { Json } from './types.generated.ts';
 
 /** Free-form details of a run, stored in `sync_job_execution.metadata` (jsonb). */
 export type ExecutionMetadata = Readonly<Record<string, string | number | boolean | null>>;
 
+/** The statuses the worker writes, as the contract declares them. */
+type ExecutionStatus = ContractEnumLabel<'SyncJobStatus'>;
+
 export interface StartSyncExecution {
-  readonly jobType: ExecutionInsert['jobType'];
-  readonly databaseScope: ExecutionInsert['databaseScope'];
+  /** Only the labels the contract declares: a new job type is declared there first, then drift-checked. */
+  readonly jobType: ContractEnumLabel<'SyncJobType'>;
+  readonly databaseScope: ContractEnumLabel<'SyncDatabaseScope'>;
   /** The pg-boss job id (a UUID). */
   readonly jobId: string;
   readonly traceId: string | undefined;
@@ -38,7 +41,7 @@ export async function startSyncExecution(db: OwnerDb, start: StartSyncExecution)
       id,
       jobType: start.jobType,
       databaseScope: start.databaseScope,
-      status: 'started',
+      status: 'started' satisfies ExecutionStatus,
       startedAt: now,
       dateCreated: now,
       dateModified: now,
@@ -56,7 +59,7 @@ export async function completeSyncExecution(db: OwnerDb, id: string, counts: Syn
   await db
     .updateTable('sync_job_execution')
     .set({
-      status: 'completed',
+      status: 'completed' satisfies ExecutionStatus,
       completedAt: now,
       dateModified: now,
       durationMs: durationSinceStart(now),
@@ -77,7 +80,7 @@ export async function failSyncExecution(db: OwnerDb, id: string, error: unknown)
   await db
     .updateTable('sync_job_execution')
     .set({
-      status: 'failed',
+      status: 'failed' satisfies ExecutionStatus,
       errorMessage: message,
       dateModified: now,
       durationMs: durationSinceStart(now),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { closeOwnerDb, createOwnerDb, type OwnerDb } from '../../src/db/database.ts';
+import { closeOwnerDb, createOwnerDb, type FullOwnerDb } from '../../src/db/database.ts';
+import type { DB } from '../../src/db/types.generated.ts';
 
 /** Set by the global setup: a superuser URL of the test cluster. */
 export const ADMIN_URL_VARIABLE = 'TM_TEST_ADMIN_URL';
@@ -10,8 +11,8 @@ export const OWNER_TEMPLATE = 'tm_owner_template';
 export interface TestDatabase {
   readonly name: string;
   readonly url: string;
-  /** A Kysely instance over its own pool, closed by drop(). */
-  readonly db: OwnerDb;
+  /** A Kysely instance over its own pool, closed by drop(); the whole schema, since tests play the owner. */
+  readonly db: FullOwnerDb;
   readonly pool: pg.Pool;
   drop(): Promise<void>;
 }
@@ -48,7 +49,7 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   const template = options.empty ? 'template0' : OWNER_TEMPLATE;
   await asAdmin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const url = urlOf(name);
-  const { db, pool } = createOwnerDb({ url, poolMax: 5, applicationName: 'tm-test' });
+  const { db, pool } = createOwnerDb<DB>({ url, poolMax: 5, applicationName: 'tm-test' });
   let dropped = false;
   return {
     name,

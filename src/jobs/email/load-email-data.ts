@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { OwnerDb } from '../../db/database.ts';
+import type { ContractEnumLabel } from '../../db/owner-contract.ts';
 import { PermanentJobError } from '../outcomes.ts';
 import type { TradedItem, TradeSummary } from './templates/trade-summary.ts';
 
@@ -47,8 +48,9 @@ const tradedPick = z.object({
 /** The view aggregates to NULL, not to an empty array, when a trade has no items of a kind. */
 const listOf = <T extends z.ZodType>(item: T) => z.array(item).nullable().transform((items) => items ?? []);
 
-/** draft_pick_type_enum labels → words. */
-const pickTypes: Readonly<Record<string, string>> = { '1': 'major league', '2': 'high minors', '3': 'low minors' };
+/** draft_pick_type_enum labels → words; keyed by the contract's labels, so a new label is declared there (and checked). */
+const pickTypes: Readonly<Record<ContractEnumLabel<'draft_pick_type_enum'>, string>> = { '1': 'major league', '2': 'high minors', '3': 'low minors' };
+const pickTypeWords: Readonly<Record<string, string>> = pickTypes;
 
 function details(...parts: readonly unknown[]): string | null {
   const present = parts.filter((part): part is string => typeof part === 'string' && part.trim() !== '');
@@ -88,7 +90,7 @@ export async function loadTrade(db: OwnerDb, tradeId: string, targetName: string
     })),
     ...picks.data.map((p): TradedItem => ({
       kind: 'pick',
-      label: `${p.season} round ${p.round} ${pickTypes[p.type ?? ''] ?? ''} pick`.replace(/\s+/g, ' '),
+      label: `${p.season} round ${p.round} ${pickTypeWords[p.type ?? ''] ?? ''} pick`.replace(/\s+/g, ' '),
       detail: details(
         p.pickNumber != null ? `pick #${p.pickNumber}` : null,
         p.originalPickOwner ? `originally ${p.originalPickOwner.name}` : null,

@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/database.ts
 import { startFakeEspn, type FakeEspn } from '../../support/fake-espn.ts';
 import { testConfig } from '../../support/test-config.ts';
 import { baseballLeague, baseballLeagueWithExtraTeam } from '../../fixtures/espn/espn-fixtures.ts';
-import type { OwnerDb } from '../../../src/db/database.ts';
+import type { FullOwnerDb } from '../../../src/db/database.ts';
 
 const LEAGUE_ID = 123456;
 const SEASON = 2025;
@@ -33,7 +33,7 @@ const seededTeams = [
   { id: randomUUID(), espnId: null, name: 'Commissioner office' },
 ];
 
-async function seedTeams(db: OwnerDb): Promise<void> {
+async function seedTeams(db: FullOwnerDb): Promise<void> {
   await db.deleteFrom('team').execute();
   await db
     .insertInto('team')
@@ -41,11 +41,11 @@ async function seedTeams(db: OwnerDb): Promise<void> {
     .execute();
 }
 
-function teamsOf(db: OwnerDb) {
+function teamsOf(db: FullOwnerDb) {
   return db.selectFrom('team').select(['id', 'espnId', 'name', 'espnTeam', 'lastSyncedAt', 'dateModified']).orderBy('name').execute();
 }
 
-function executionsOf(db: OwnerDb, jobId: string) {
+function executionsOf(db: FullOwnerDb, jobId: string) {
   return db
     .selectFrom('sync_job_execution')
     .selectAll()

@@ -1,0 +1,130 @@
+/**
+ * What the worker relies on in the owner's schema: per table and view, the columns its queries use
+ * and how; the unique keys its upserts name in ON CONFLICT; the enum labels it writes or interprets.
+ *
+ * It is not a wish list: `OwnerDb` (src/db/database.ts) is `Kysely<OwnerDB>`, the generated `DB`
+ * restricted to this contract, so a query that uses anything else does not type-check, and
+ * test/schema-validation/contract-usage.test.ts fails for an entry no query uses. The schema check
+ * (src/db/schema-check/) compares exactly this with a live database.
+ */
+import type { DB, DraftPickTypeEnum, Syncdatabasescope, Syncjobstatus, Syncjobtype } from './types.generated.ts';
+
+/**
+ * How a query uses a column. `read`: its value reaches the worker's code (select); `filter`: only
+ * named in SQL (where, on conflict, an expression); `update` / `insert`: the worker writes it.
+ * The check judges a type change by these (see type-compatibility.ts).
+ */
+export type ColumnUse = 'read' | 'filter' | 'update' | 'insert';
+
+type ColumnsOf<Relation> = { readonly [Column in keyof Relation]?: readonly ColumnUse[] };
+
+/** The generated union of each enum the contract may name, so its labels are checked at compile time. */
+export interface OwnerEnums {
+  SyncJobType: Syncjobtype;
+  SyncJobStatus: Syncjobstatus;
+  SyncDatabaseScope: Syncdatabasescope;
+  draft_pick_type_enum: DraftPickTypeEnum;
+}
+
+export interface EnumContract<Label extends string> {
+  /** The labels the worker writes or gives a meaning to; removing or renaming one breaks it. */
+  readonly labels: readonly Label[];
+  /** `read`: the worker interprets values it reads, so a new label needs handling (a warning). */
+  readonly use: 'read' | 'write';
+  /** Where the labels are used, for the report. */
+  readonly usedBy: string;
+}
+
+export interface OwnerContractShape {
+  readonly tables: { readonly [Table in keyof DB]?: { readonly columns: ColumnsOf<DB[Table]>; readonly uniqueKeys?: readonly (readonly (keyof DB[Table] & string)[])[] } };
+  readonly views: { readonly [View in keyof DB]?: { readonly columns: ColumnsOf<DB[View]> } };
+  readonly enums: { readonly [Enum in keyof OwnerEnums]?: EnumContract<OwnerEnums[Enum]> };
+}
+
+export const ownerContract = {
+  tables: {
+    // espn.team-sync: update-teams.ts
+    team: {
+      columns: {
+        espnId: ['filter'],
+        name: ['update'],
+        espnTeam: ['update'],
+        lastSyncedAt: ['update'],
+        dateModified: ['update'],
+      },
+    },
+    // email.send: load-email-data.ts loadUser
+    user: {
+      columns: {
+        id: ['read', 'filter'],
+        email: ['read'],
+        displayName: ['read'],
+      },
+    },
+    // email.send: record-email.ts, an insert that ON CONFLICT ("messageId") does nothing
+    email: {
+      columns: {
+        messageId: ['insert', 'filter'],
+        status: ['insert'],
+        tradeId: ['insert'],
+      },
+      uniqueKeys: [['messageId']],
+    },
+    // every sync: src/db/sync-executions.ts
+    sync_job_execution: {
+      columns: {
+        id: ['insert', 'filter'],
+        jobType: ['insert'],
+        databaseScope: ['insert'],
+        status: ['insert', 'update'],
+        startedAt: ['insert', 'filter'],
+        completedAt: ['update'],
+        dateCreated: ['insert'],
+        dateModified: ['insert', 'update'],
+        durationMs: ['update'],
+        recordsProcessed: ['update'],
+        recordsUpdated: ['update'],
+        recordsSkipped: ['update'],
+        errorMessage: ['update'],
+        obanJobId: ['insert'],
+        traceId: ['insert'],
+        metadata: ['insert', 'update', 'filter'],
+      },
+    },
+  },
+  views: {
+    // email.send: load-email-data.ts loadTrade
+    hydrated_trades: {
+      columns: {
+        tradeId: ['read', 'filter'],
+        tradeCreator: ['read'],
+        tradeRecipients: ['read'],
+        decliningUser: ['read'],
+        declinedReason: ['read'],
+        tradedMajors: ['read'],
+        tradedMinors: ['read'],
+        tradedPicks: ['read'],
+      },
+    },
+  },
+  enums: {
+    SyncJobType: { labels: ['espn_team_sync'], use: 'write', usedBy: 'sync_job_execution."jobType", written by espn.team-sync' },
+    SyncJobStatus: { labels: ['started', 'completed', 'failed'], use: 'write', usedBy: 'sync_job_execution.status, written by every sync' },
+    SyncDatabaseScope: { labels: ['production', 'staging', 'both'], use: 'write', usedBy: 'sync_job_execution."databaseScope", a sync payload\'s scope' },
+    draft_pick_type_enum: { labels: ['1', '2', '3'], use: 'read', usedBy: 'hydrated_trades."tradedPicks"[].type, named in trade emails' },
+  },
+} as const satisfies OwnerContractShape;
+
+export type OwnerContract = typeof ownerContract;
+
+type ContractRelations<C extends OwnerContractShape> = C['tables'] & C['views'];
+
+/** `DB` restricted to the contract's tables, views and columns: what `OwnerDb` queries can see. */
+export type ContractDB<C extends OwnerContractShape> = {
+  [Name in keyof ContractRelations<C> & keyof DB]: Pick<DB[Name], keyof NonNullable<ContractRelations<C>[Name]>['columns'] & keyof DB[Name]>;
+};
+
+export type OwnerDB = ContractDB<OwnerContract>;
+
+/** The labels of an enum the contract relies on, for code that writes them. */
+export type ContractEnumLabel<Enum extends keyof OwnerContract['enums']> = OwnerContract['enums'][Enum]['labels'][number];
