@@ -58,8 +58,8 @@ test('the worker serves /metrics with job outcomes, and SIGTERM stops it cleanly
       await new Promise((resolve) => setTimeout(resolve, 200));
       text = await (await fetch(metricsUrl)).text();
     }
-    assert.match(text, /^worker_job_runs_total\{job="email\.send",outcome="dead_lettered"[^}]*\} 1$/m);
-    assert.match(text, /^worker_job_duration_bucket\{job="email\.send",outcome="dead_lettered"/m);
+    assert.match(text, /^worker_job_runs_total\{job_name="email\.send",outcome="dead_lettered"[^}]*\} 1$/m);
+    assert.match(text, /^worker_job_duration_bucket\{job_name="email\.send",outcome="dead_lettered"/m);
 
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];

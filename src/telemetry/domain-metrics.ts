@@ -18,7 +18,7 @@ const instruments = lazyInstruments((meter) => ({
 export function countSyncRecords(job: string, counts: Partial<Record<SyncRecordAction, number>>): void {
   const { syncRecords } = instruments();
   for (const [action, count] of Object.entries(counts)) {
-    if (count && count > 0) syncRecords.add(count, { job, action });
+    if (count && count > 0) syncRecords.add(count, { job_name: job, action });
   }
 }
 

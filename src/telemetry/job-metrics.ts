@@ -31,15 +31,18 @@ const instruments = lazyInstruments((meter) => ({
   }),
 }));
 
-/** Called by the runner once per attempt: the one place job telemetry is produced. */
+/**
+ * Called by the runner once per attempt: the one place job telemetry is produced. The label is
+ * `job_name`, not `job`: Prometheus owns `job` (the scrape job) and would rename ours `exported_job`.
+ */
 export function recordJobOutcome(job: string, outcome: JobOutcomeLabel, durationMs: number): void {
   const { runs, duration, lastSuccess } = instruments();
-  runs.add(1, { job, outcome });
-  duration.record(durationMs / 1000, { job, outcome });
-  if (outcome === 'completed') lastSuccess.record(Date.now() / 1000, { job });
+  runs.add(1, { job_name: job, outcome });
+  duration.record(durationMs / 1000, { job_name: job, outcome });
+  if (outcome === 'completed') lastSuccess.record(Date.now() / 1000, { job_name: job });
 }
 
 /** Called by the runner when an attempt starts, for jobs that came through the queue. */
 export function recordJobWait(job: string, waitMs: number): void {
-  instruments().wait.record(Math.max(0, waitMs) / 1000, { job });
+  instruments().wait.record(Math.max(0, waitMs) / 1000, { job_name: job });
 }

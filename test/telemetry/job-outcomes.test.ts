@@ -57,7 +57,7 @@ async function runs(): Promise<Record<string, number>> {
   const samples = parseSamples(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
   return Object.fromEntries(
     samples
-      .filter((sample) => sample.name === 'worker_job_runs_total' && sample.labels.job === probe.name)
+      .filter((sample) => sample.name === 'worker_job_runs_total' && sample.labels.job_name === probe.name)
       .map((sample) => [sample.labels.outcome ?? '', sample.value]),
   );
 }

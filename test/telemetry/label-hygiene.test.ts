@@ -61,14 +61,14 @@ describe('/metrics after a run of every job', () => {
 
   test('job runs by outcome, durations in seconds and time waiting, for every job', () => {
     for (const job of ['espn.team-sync', 'email.send']) {
-      assert.equal(series('worker_job_runs_total', { job, outcome: 'completed' })[0]?.value, 1, `${job} completed once`);
-      assert.ok(series('worker_job_duration_bucket', { job, outcome: 'completed', le: '600' }).length === 0, 'buckets are the seconds ones');
-      assert.equal(series('worker_job_duration_bucket', { job, outcome: 'completed', le: '900' })[0]?.value, 1);
-      assert.ok((series('worker_job_wait_count', { job })[0]?.value ?? 0) >= 1, `${job} wait measured`);
-      assert.ok((series('worker_job_last_success_timestamp', { job })[0]?.value ?? 0) > Date.now() / 1000 - 600, `${job} last success`);
+      assert.equal(series('worker_job_runs_total', { job_name: job, outcome: 'completed' })[0]?.value, 1, `${job} completed once`);
+      assert.ok(series('worker_job_duration_bucket', { job_name: job, outcome: 'completed', le: '600' }).length === 0, 'buckets are the seconds ones');
+      assert.equal(series('worker_job_duration_bucket', { job_name: job, outcome: 'completed', le: '900' })[0]?.value, 1);
+      assert.ok((series('worker_job_wait_count', { job_name: job })[0]?.value ?? 0) >= 1, `${job} wait measured`);
+      assert.ok((series('worker_job_last_success_timestamp', { job_name: job })[0]?.value ?? 0) > Date.now() / 1000 - 600, `${job} last success`);
     }
-    assert.equal(series('worker_job_runs_total', { job: 'email.send', outcome: 'retried' })[0]?.value, 1);
-    assert.equal(series('worker_job_runs_total', { job: 'email.send', outcome: 'dead_lettered' })[0]?.value, 1);
+    assert.equal(series('worker_job_runs_total', { job_name: 'email.send', outcome: 'retried' })[0]?.value, 1);
+    assert.equal(series('worker_job_runs_total', { job_name: 'email.send', outcome: 'dead_lettered' })[0]?.value, 1);
   });
 
   test("pg-boss's own instruments: process duration, consumed and sent messages, queue jobs by state", () => {
@@ -82,8 +82,8 @@ describe('/metrics after a run of every job', () => {
   });
 
   test('domain facts: sync records by action, emails by type/provider/outcome, upstream requests by service and status class', () => {
-    assert.equal(series('worker_sync_records_total', { job: 'espn.team-sync', action: 'updated' })[0]?.value, 10);
-    assert.equal(series('worker_sync_records_total', { job: 'espn.team-sync', action: 'skipped' })[0]?.value, 1);
+    assert.equal(series('worker_sync_records_total', { job_name: 'espn.team-sync', action: 'updated' })[0]?.value, 10);
+    assert.equal(series('worker_sync_records_total', { job_name: 'espn.team-sync', action: 'skipped' })[0]?.value, 1);
     assert.equal(series('worker_emails_total', { type: 'password_reset', provider: 'brevo', outcome: 'sent' })[0]?.value, 1);
     assert.equal(series('worker_emails_total', { type: 'password_reset', provider: 'brevo', outcome: 'failed' })[0]?.value, 1);
     assert.equal(series('worker_upstream_request_duration_count', { service: 'espn', status_class: '2xx' })[0]?.value, 1);
