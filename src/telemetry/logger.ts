@@ -67,24 +67,18 @@ export function redactSecrets<T>(value: T, secrets: readonly string[] = []): T {
   return walk(value, 0) as T;
 }
 
-/** The secret values of a config, for value-based redaction: keys, cookies, database passwords and URLs. */
+/**
+ * The secret values of a config, for value-based redaction: ESPN's cookies and the provider keys.
+ * Database passwords only ever travel inside connection URLs, which the URL rule masks (keeping
+ * the rest of the URL readable, and a password like "postgres" from blanking every such word).
+ */
 export function secretValues(config: Config): string[] {
   const values: string[] = [];
-  for (const url of [config.database.url, ...config.targets.map((target) => target.databaseUrl)]) {
-    values.push(url);
-    try {
-      const password = new URL(url).password;
-      if (password) values.push(password, decodeURIComponent(password));
-    } catch {
-      // Not a URL the WHATWG parser accepts: the whole value is still hidden.
-    }
-  }
   const { s2, swid } = config.espn;
   const { brevo, mailgun } = config.email;
   for (const value of [s2, swid, brevo.apiKey, mailgun.apiKey]) {
     if (value) values.push(value, encodeURIComponent(value));
   }
-  // Longest first, so a URL is replaced whole before the password inside it.
   return [...new Set(values)].sort((a, b) => b.length - a.length);
 }
 
