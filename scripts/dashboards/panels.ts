@@ -3,6 +3,7 @@
  * and time-series and stat panels with ids, units and legends, so the dashboards look alike.
  */
 import { VizLegendOptionsBuilder, LegendDisplayMode, LegendPlacement, ReduceDataOptionsBuilder, BigValueTextMode } from '@grafana/grafana-foundation-sdk/common';
+import type { ValueMapping } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -25,6 +26,8 @@ export interface PanelSpec {
   readonly queries: readonly Query[];
   /** Width in grid columns (of 24). Default: 12. */
   readonly width?: number;
+  /** Values shown as text (stat panels), e.g. a status code. */
+  readonly mappings?: ValueMapping[];
 }
 
 function targets(queries: readonly Query[]): DataqueryBuilder[] {
@@ -63,6 +66,7 @@ export function stat(spec: PanelSpec): StatPanelBuilder {
     .height(8)
     .textMode(BigValueTextMode.ValueAndName)
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']))
+    .mappings(spec.mappings ?? [])
     .targets(targets(spec.queries));
 }
 

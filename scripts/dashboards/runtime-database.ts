@@ -1,4 +1,4 @@
-import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { DashboardBuilder, MappingType, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { stat, timeseries, window } from './panels.ts';
 
 /** The process and its databases: build, schema check, pools, event loop, heap and GC. */
@@ -23,9 +23,19 @@ export function runtimeDatabaseDashboard(): DashboardBuilder {
       stat({
         id: 2,
         title: 'Schema check',
-        description: "The start-up schema check's result per target, as schemaCheckStatusValue encodes it (worst across processes).",
+        description: "The start-up schema check's result per target, worst across processes: 0 clean, 1 warnings (additive drift), 2 breaking.",
         unit: 'short',
         width: 12,
+        mappings: [
+          {
+            type: MappingType.ValueToText,
+            options: {
+              '0': { text: 'clean', color: 'green', index: 0 },
+              '1': { text: 'warnings', color: 'orange', index: 1 },
+              '2': { text: 'breaking', color: 'red', index: 2 },
+            },
+          },
+        ],
         queries: [{ expr: 'max by (target) (worker_schema_check_status)', legend: '{{target}}' }],
       }),
     )

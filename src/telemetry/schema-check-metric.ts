@@ -4,7 +4,7 @@
  */
 const results = new Map<string, number>();
 
-/** Records a schema-check result: the value of `schemaCheckStatusValue(report)` for that target. */
+/** Records a schema-check result for a target: `schemaCheckStatusValue(report)`, 0 clean, 1 warnings, 2 breaking. */
 export function setSchemaCheckResult(value: number, target = 'production'): void {
   results.set(target, value);
 }

@@ -63,7 +63,7 @@ export function registerWorkerMetrics(worker: MeteredWorker): () => void {
   buildInfo.addCallback(onBuild);
 
   const schemaCheck = meter.createObservableGauge('worker.schema.check.status', {
-    description: 'Result of the last schema check per target, as schemaCheckStatusValue reports it',
+    description: 'Result of the last schema check per target: 0 clean, 1 warnings, 2 breaking (schemaCheckStatusValue)',
   });
   const onSchemaCheck = (result: ObservableResult) => {
     for (const [target, value] of schemaCheckResults()) result.observe(value, { target });
