@@ -1,0 +1,145 @@
+/**
+ * One owner migration at a time on top of the owner-schema stand-in, and the exact report the
+ * check gives for it. Each case runs in a transaction that is rolled back (PostgreSQL DDL is
+ * transactional), so every case starts from the stand-in exactly as the template holds it.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { checkSchema } from '../../src/db/schema-check/check-schema.ts';
+import type { SchemaCheckReport, SchemaFinding } from '../../src/db/schema-check/report.ts';
+import { ownerMigrations, type OwnerMigrationName } from './support/owner-migrations.ts';
+
+let database: TestDatabase;
+let client: pg.Client;
+
+before(async () => {
+  database = await createTestDatabase();
+  client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+});
+after(async () => {
+  await client.end();
+  await database.drop();
+});
+
+/** The report after applying one owner migration; the migration is rolled back afterwards. */
+async function reportAfter(migration: OwnerMigrationName): Promise<SchemaCheckReport> {
+  await client.query('BEGIN');
+  try {
+    await client.query(ownerMigrations[migration]);
+    return await checkSchema({ client });
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+const finding = (severity: SchemaFinding['severity'], object: string, kind: SchemaFinding['kind'], expected: string | null, actual: string | null, message: string): SchemaFinding => ({
+  severity,
+  object,
+  kind,
+  expected,
+  actual,
+  message,
+});
+
+const cases: readonly { migration: OwnerMigrationName; status: SchemaCheckReport['status']; findings: SchemaFinding[] }[] = [
+  {
+    migration: 'droppedColumn',
+    status: 'breaking',
+    findings: [finding('breaking', 'team."espnTeam"', 'missing_column', 'jsonb', null, 'the column is gone; the worker updates it')],
+  },
+  {
+    migration: 'renamedColumn',
+    status: 'breaking',
+    findings: [finding('breaking', 'user."displayName"', 'missing_column', 'character varying', null, 'the column is gone; the worker reads it')],
+  },
+  {
+    migration: 'safeTypeChange',
+    status: 'clean',
+    findings: [finding('info', 'email.status', 'type_changed', 'character varying', 'text', 'both are strings without a length limit (the worker inserts it)')],
+  },
+  {
+    migration: 'lengthLimit',
+    status: 'warnings',
+    findings: [
+      finding('warning', 'sync_job_execution."traceId"', 'type_changed', 'character varying', 'character varying(16)', 'the new limit (16) may reject values the worker writes (the worker inserts it)'),
+    ],
+  },
+  {
+    migration: 'unsafeTypeChange',
+    status: 'breaking',
+    findings: [
+      finding(
+        'breaking',
+        'sync_job_execution."startedAt"',
+        'type_changed',
+        'timestamp without time zone',
+        'timestamp with time zone',
+        'the shared "timestamps are UTC without a zone" convention changes; existing rows are converted in the migration\'s time zone (the worker inserts and filters on it)',
+      ),
+    ],
+  },
+  {
+    migration: 'nullable',
+    status: 'breaking',
+    findings: [finding('breaking', 'user.email', 'nullability_changed', 'NOT NULL', 'NULL', 'now nullable; the worker reads it as never null')],
+  },
+  {
+    migration: 'removedEnumLabel',
+    status: 'breaking',
+    findings: [finding('breaking', 'SyncJobStatus', 'enum_label_removed', 'failed', null, "label 'failed' removed; the worker relies on it: sync_job_execution.status, written by every sync")],
+  },
+  {
+    migration: 'renamedEnumLabel',
+    status: 'breaking',
+    findings: [
+      finding('breaking', 'SyncJobType', 'enum_label_renamed', 'espn_team_sync', 'espn_teams_sync', "label 'espn_team_sync' renamed to 'espn_teams_sync'; the worker relies on it: sync_job_execution.\"jobType\", written by espn.team-sync"),
+    ],
+  },
+  {
+    migration: 'addedEnumLabel',
+    status: 'warnings',
+    findings: [finding('warning', 'draft_pick_type_enum', 'enum_label_added', null, '4', "new label '4'; the worker must handle it: hydrated_trades.\"tradedPicks\"[].type, named in trade emails")],
+  },
+  {
+    migration: 'droppedUniqueKey',
+    status: 'breaking',
+    findings: [
+      finding('breaking', 'email("messageId")', 'unique_key_missing', 'unique ("messageId")', null, 'no primary key or unique index on exactly ("messageId"); the worker\'s ON CONFLICT ("messageId") fails'),
+    ],
+  },
+  {
+    migration: 'newNotNullColumn',
+    status: 'breaking',
+    findings: [finding('breaking', 'email.provider', 'not_null_without_default', null, 'character varying NOT NULL, no default', 'the worker inserts into email without this column, so every insert fails')],
+  },
+  {
+    migration: 'droppedView',
+    status: 'breaking',
+    findings: [finding('breaking', 'hydrated_trades', 'missing_view', 'view', null, 'view hydrated_trades is gone; the worker reads 8 of its columns')],
+  },
+  {
+    migration: 'changedViewColumnType',
+    status: 'breaking',
+    findings: [finding('breaking', 'hydrated_trades."tradeRecipients"', 'type_changed', 'character varying[]', 'text', 'an array became a single value (the worker reads it)')],
+  },
+  // A new table, an unused column dropped, a nullable column and a defaulted NOT NULL column added
+  // to tables the worker inserts into, a label on an enum it does not use, a new index.
+  { migration: 'unrelated', status: 'clean', findings: [] },
+];
+
+describe('schema drift, one owner migration at a time', () => {
+  test('the stand-in itself is clean', async () => {
+    assert.deepEqual(await checkSchema({ client }), { status: 'clean', ownerSchema: 'public', queueSchema: null, findings: [] });
+  });
+
+  for (const { migration, status, findings } of cases) {
+    test(migration, async () => {
+      const report = await reportAfter(migration);
+      assert.deepEqual(report.findings, findings);
+      assert.equal(report.status, status);
+    });
+  }
+});
