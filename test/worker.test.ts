@@ -157,7 +157,7 @@ describe('cron schedules and single-run queues', () => {
       const expected = jobs.filter((job) => job.cron).map((job) => ({ name: job.name, cron: job.cron?.expression, tz: job.cron?.tz ?? 'UTC' }));
       assert.ok(expected.length > 0, 'some job has a schedule');
       assert.deepEqual(
-        schedules.map((schedule) => ({ name: schedule.name, cron: schedule.cron, tz: schedule.options.tz })),
+        schedules.map((schedule) => ({ name: schedule.name, cron: schedule.cron, tz: schedule.options?.tz })),
         expected,
       );
     } finally {
