@@ -12,6 +12,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY src ./src
+# The console client, for `docker exec -it <container> node scripts/console.ts`.
+COPY scripts/console.ts ./scripts/console.ts
+COPY scripts/lib/load-env-files.ts ./scripts/lib/load-env-files.ts
+
+# The REPL socket's runtime folder (REPL_SOCKET_PATH defaults to .run/repl.sock), owned by the runtime user.
+RUN mkdir -p /app/.run && chown node:node /app/.run && chmod 0700 /app/.run
 
 USER node
 EXPOSE 4100

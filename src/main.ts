@@ -1,8 +1,9 @@
 /**
- * Process entry: config → logger → telemetry → worker; SIGTERM/SIGINT stop it gracefully.
+ * Process entry: config → logger → telemetry → worker → metrics → REPL; SIGTERM/SIGINT stop it gracefully.
  */
 import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './telemetry/logger.ts';
+import { createLogger, secretValues } from './telemetry/logger.ts';
+import { startReplServer } from './repl/repl-server.ts';
 import { startTelemetry } from './telemetry/telemetry.ts';
 import { registerWorkerMetrics } from './telemetry/worker-metrics.ts';
 import { startWorker } from './worker.ts';
@@ -18,7 +19,8 @@ try {
   throw error;
 }
 
-const log = createLogger(config.log);
+// The configured secrets are scrubbed from every line, whatever shape they are logged in.
+const log = createLogger(config.log, { secrets: secretValues(config) });
 const telemetry = startTelemetry();
 const worker = await startWorker({
   config,
@@ -35,6 +37,13 @@ const worker = await startWorker({
   process.exit(1);
 });
 const unregisterWorkerMetrics = registerWorkerMetrics(worker);
+// The console is a convenience: a worker whose socket cannot be made still does its jobs.
+const repl = config.repl.enabled
+  ? await startReplServer(worker, { socketPath: config.repl.socketPath, log }).catch((error: unknown) => {
+      log.error({ err: error }, 'REPL not started; the worker runs without it');
+      return undefined;
+    })
+  : undefined;
 
 let signalled = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -45,8 +54,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     }
     signalled = true;
     log.info({ signal }, 'signal received');
-    worker
-      .stop()
+    // Console sessions first, so nobody is left typing into a worker that is going away.
+    Promise.resolve(repl?.close())
+      .then(() => worker.stop())
       .then(() => {
         unregisterWorkerMetrics();
         return telemetry.shutdown();
