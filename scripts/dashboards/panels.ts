@@ -56,7 +56,7 @@ export function timeseries(spec: PanelSpec): TimeseriesPanelBuilder {
 
 /** One number per series (the last value), named by its legend. */
 export function stat(spec: PanelSpec): StatPanelBuilder {
-  return new StatPanelBuilder()
+  const panel = new StatPanelBuilder()
     .id(spec.id)
     .title(spec.title)
     .description(spec.description)
@@ -66,8 +66,8 @@ export function stat(spec: PanelSpec): StatPanelBuilder {
     .height(8)
     .textMode(BigValueTextMode.ValueAndName)
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']))
-    .mappings(spec.mappings ?? [])
     .targets(targets(spec.queries));
+  return spec.mappings ? panel.mappings(spec.mappings) : panel;
 }
 
 /** `rate()` window: Grafana's own, at least four scrape intervals. */
