@@ -7,6 +7,7 @@ import { startReplServer } from './repl/repl-server.ts';
 import { startTelemetry } from './telemetry/telemetry.ts';
 import { registerWorkerMetrics } from './telemetry/worker-metrics.ts';
 import { startWorker } from './worker.ts';
+import { SchemaDriftError } from './db/schema-check/startup-check.ts';
 
 let config;
 try {
@@ -33,6 +34,12 @@ const worker = await startWorker({
     },
   ],
 }).catch((error: unknown) => {
+  if (error instanceof SchemaDriftError) {
+    // The report is a table meant for people: print it as is, then the one-line log entry.
+    process.stderr.write(`${error.message}\n`);
+    log.fatal({ code: error.code }, 'worker not started: the owner schema breaks it');
+    process.exit(3);
+  }
   log.fatal({ err: error }, 'worker failed to start');
   process.exit(1);
 });

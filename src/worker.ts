@@ -11,6 +11,9 @@ import { createBoss, ensureQueues, ensureSchedules, startWorkers, type QueueOpti
 import type { RunnerDeps } from './jobs/runner.ts';
 import { startHttpServer, type RouteHandler, type RunningHttpServer } from './http/server.ts';
 import { createMailboxHandler } from './http/mailbox-page.ts';
+import { runStartupSchemaCheck, schemaReadiness } from './db/schema-check/startup-check.ts';
+import { schemaCheckStatusValue } from './db/schema-check/report.ts';
+import { setSchemaCheckResult } from './telemetry/schema-check-metric.ts';
 
 export interface WorkerOptions {
   readonly config: Config;
@@ -39,8 +42,9 @@ export interface RunningWorker {
 }
 
 /**
- * Starts the worker in this process: targets → queue → workers → HTTP. The order matters: /ready
- * only turns green once the queue has started, and a stop undoes it in reverse.
+ * Starts the worker in this process: targets → schema check → queue → workers → HTTP. The order
+ * matters: breaking drift stops start-up before any job runs, /ready only turns green once the
+ * queue has started, and a stop undoes it in reverse.
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { config, log } = options;
@@ -50,6 +54,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     config.database.ownerSchema,
   );
   const clients = createClients(config, log);
+  const schemaCheck = await runStartupSchemaCheck({
+    targets: targets.all.map((target) => ({ name: target.name, client: target.pool })),
+    ownerSchema: config.database.ownerSchema,
+    queue: { schema: config.database.queueSchema, migrate: config.database.queueMigrate },
+    mode: config.schemaCheck,
+    log,
+  }).catch(async (error: unknown) => {
+    await Promise.allSettled([clients.close(), targets.destroy()]);
+    throw error;
+  });
+  for (const { target, report } of schemaCheck.results) setSchemaCheckResult(schemaCheckStatusValue(report), target);
   const boss = createBoss(
     {
       connectionString: config.database.url,
@@ -63,6 +78,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const deps: RunnerDeps = { config, targets, clients, log };
   let queueStarted = false;
   let stopping = false;
+  // pg-boss opens its pool in start(); a start that fails halfway must still close it.
   try {
     await boss.start();
     queueStarted = true;
@@ -70,7 +86,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     await ensureSchedules(boss, jobs, config.cronEnabled, log);
     await startWorkers(boss, jobs, deps);
   } catch (error) {
-    await Promise.allSettled([queueStarted ? boss.stop({ graceful: false }) : Promise.resolve(), clients.close(), targets.destroy()]);
+    await Promise.allSettled([boss.stop({ graceful: false, close: true }), clients.close(), targets.destroy()]);
     throw error;
   }
 
@@ -80,6 +96,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     port: config.http.port,
     routes: [...(options.routes ?? []), ...mailbox],
     readiness: {
+      schema: async () => schemaReadiness(schemaCheck),
       queue: async () => ({ ok: queueStarted && !stopping, detail: stopping ? 'stopping' : queueStarted ? 'started' : 'not started' }),
       ...Object.fromEntries(
         targets.all.map((target) => [

@@ -74,3 +74,19 @@ test('the worker serves /metrics with job outcomes, and SIGTERM stops it cleanly
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 });
+
+test('breaking schema drift stops start-up with the report (exit 3) before anything starts', async () => {
+  const drifted = await createTestDatabase();
+  try {
+    await drifted.pool.query('ALTER TABLE team DROP COLUMN "espnTeam"');
+    const refused = await runNodeScript('src/main.ts', [], { DATABASE_URL: drifted.url, HTTP_PORT: '0', LOG_FORMAT: 'json', REPL_ENABLED: 'false' });
+    assert.equal(refused.code, 3);
+    assert.match(refused.stderr, /SCHEMA_CHECK=warn/);
+    assert.match(refused.stderr, /team\."espnTeam"/);
+    assert.match(refused.stderr, /missing_column/);
+    const jobTable = await drifted.pool.query(`SELECT to_regclass('pgboss.job') AS present`);
+    assert.equal(jobTable.rows[0]?.present, null, 'nothing was started: not even the queue schema was created');
+  } finally {
+    await drifted.drop();
+  }
+});

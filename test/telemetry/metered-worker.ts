@@ -13,7 +13,6 @@ import type { z } from 'zod';
 import { jobs } from '../../src/jobs/index.ts';
 import type { JobDefinition } from '../../src/jobs/define-job.ts';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/telemetry.ts';
-import { setSchemaCheckResult } from '../../src/telemetry/schema-check-metric.ts';
 import { registerWorkerMetrics } from '../../src/telemetry/worker-metrics.ts';
 import { startWorker, type RunningWorker } from '../../src/worker.ts';
 import { baseballLeagueWithExtraTeam } from '../fixtures/espn/espn-fixtures.ts';
@@ -77,8 +76,6 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
     queueTuning: { monitorIntervalSeconds: 1, superviseIntervalSeconds: 1 },
   });
   const unregister = registerWorkerMetrics(worker);
-  // What the start-up schema check reports once worker.ts wires it (0: the schema matches).
-  setSchemaCheckResult(0, 'production');
   const metricsUrl = `${worker.http.url}/metrics`;
   return {
     worker,
