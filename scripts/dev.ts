@@ -46,6 +46,7 @@ process.stdout.write(
     `  metrics    ${base}/metrics`,
     `  mailbox    ${base}/mailbox`,
     `  enqueue    npm run enqueue -- email.send '{"type":"test","userId":"…"}'`,
+    '  console    npm run console',
     '  stop       Ctrl-C',
     '',
     '',
