@@ -1,7 +1,10 @@
 # The worker's image: Node 24 runs the TypeScript sources directly (type stripping, no build step).
 FROM node:24-bookworm-slim
 
+# Build identity for worker_build_info: docker build --build-arg BUILD_COMMIT=$(git rev-parse --short HEAD)
+ARG BUILD_COMMIT=unknown
 ENV NODE_ENV=production \
+    BUILD_COMMIT=$BUILD_COMMIT \
     HTTP_HOST=0.0.0.0 \
     HTTP_PORT=4100 \
     LOG_FORMAT=json
