@@ -1,0 +1,55 @@
+/**
+ * The JSON Schemas non-TypeScript callers use must be current and must agree with the zod schemas
+ * the worker validates with: a payload one accepts, the other accepts too.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { jobs } from '../../src/jobs/index.ts';
+import { payloadJsonSchemas, renderPayloadJsonSchemas } from '../../src/client/payload-json-schemas.ts';
+
+const committedPath = path.resolve(import.meta.dirname, '../../schemas/job-payloads.schema.json');
+const userId = '6f1c2a7e-0000-4000-8000-000000000001';
+const tradeId = '6f1c2a7e-0000-4000-8000-000000000002';
+
+/** Payloads worth a verdict, valid and not, per job. */
+const samples: Record<string, unknown[]> = {
+  'espn.team-sync': [{}, { databaseScope: 'both' }, { databaseScope: 'everywhere' }, { extra: 1 }, [], 'x'],
+  'email.send': [
+    { type: 'test', userId },
+    { type: 'test', userId: 'nope' },
+    { type: 'password_reset', userId, resetUrl: 'http://localhost:3000/reset?token=abc' },
+    { type: 'password_reset', userId },
+    { type: 'trade_request', tradeId, recipientUserId: userId, acceptUrl: 'http://localhost:3000/a', declineUrl: 'http://localhost:3000/d' },
+    { type: 'trade_declined', tradeId },
+    { type: 'carrier-pigeon', userId },
+    { type: 'test', userId, target: 'staging' },
+    { type: 'test', userId, target: 'mars' },
+    { type: 'test', userId, unexpected: true },
+  ],
+};
+
+test('schemas/job-payloads.schema.json is current (else run "npm run payload:schemas")', async () => {
+  assert.equal(await readFile(committedPath, 'utf8'), renderPayloadJsonSchemas());
+});
+
+test('a JSON Schema validator and zod give the same verdict on every sample payload', () => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  const schemas = payloadJsonSchemas();
+  for (const job of jobs) {
+    const validate = ajv.compile(schemas[job.name] as object);
+    const jobSamples = samples[job.name];
+    assert.ok(jobSamples && jobSamples.length > 0, `samples for ${job.name}`);
+    let accepted = 0;
+    for (const payload of jobSamples) {
+      const byZod = job.payload.safeParse(payload).success;
+      assert.equal(validate(payload), byZod, `${job.name} ${JSON.stringify(payload)}: zod says ${byZod}`);
+      if (byZod) accepted += 1;
+    }
+    assert.ok(accepted > 0 && accepted < jobSamples.length, `${job.name} samples include both verdicts`);
+  }
+});
