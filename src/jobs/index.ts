@@ -6,7 +6,6 @@ import { sendEmail } from './email/send-email.ts';
 /** The registry: every job the worker runs. Adding a job is one module and one line here. */
 export const jobs = [teamSync, sendEmail] as const satisfies readonly JobDefinition<z.ZodType, unknown>[];
 
-export type JobName = (typeof jobs)[number]['name'];
 
 /** The definition of that name, or an error that lists the names there are. */
 export function findJob(name: string): JobDefinition<z.ZodType, unknown> {

@@ -53,41 +53,46 @@ function itemLine(item: TradedItem): string {
   return item.detail ? `${item.label} (${item.detail})` : item.label;
 }
 
-/** The traded items as HTML: one heading per sender → recipient, one list per kind of item. */
-export function tradeItemsHtml(trade: TradeSummary): string {
+/** How one rendering (HTML or text) writes a group's heading and one kind's list of lines. */
+interface ItemsFormat {
+  readonly empty: string;
+  heading(sender: string, recipient: string): string;
+  section(heading: string, lines: readonly string[]): string;
+}
+
+/** The traded items grouped by sender → recipient, then by kind: the layout both renderings share. */
+function renderItems(trade: TradeSummary, format: ItemsFormat): string {
   const groups = groupBySenderAndRecipient(trade.items);
-  if (groups.length === 0) return '<p class="muted">This trade has no items.</p>';
+  if (groups.length === 0) return format.empty;
   return groups
     .map((group) => {
       const sections = kindOrder
         .map((kind) => {
-          const items = group.items.filter((item) => item.kind === kind);
-          if (items.length === 0) return '';
-          const list = items.map((item) => `<li>${escapeHtml(itemLine(item))}</li>`).join('');
-          return `<h3>${kindHeadings[kind]}</h3><ul>${list}</ul>`;
+          const lines = group.items.filter((item) => item.kind === kind).map(itemLine);
+          return lines.length === 0 ? '' : format.section(kindHeadings[kind], lines);
         })
         .join('');
-      return `<h2>${escapeHtml(group.sender)} &rarr; ${escapeHtml(group.recipient)}</h2>${sections}`;
+      return `${format.heading(group.sender, group.recipient)}${sections}`;
     })
     .join('\n');
 }
 
+/** The traded items as HTML: one heading per sender → recipient, one list per kind of item. */
+export function tradeItemsHtml(trade: TradeSummary): string {
+  return renderItems(trade, {
+    empty: '<p class="muted">This trade has no items.</p>',
+    heading: (sender, recipient) => `<h2>${escapeHtml(sender)} &rarr; ${escapeHtml(recipient)}</h2>`,
+    section: (heading, lines) => `<h3>${heading}</h3><ul>${lines.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`,
+  });
+}
+
 /** The traded items as plain text, same grouping as the HTML. */
 export function tradeItemsText(trade: TradeSummary): string {
-  const groups = groupBySenderAndRecipient(trade.items);
-  if (groups.length === 0) return 'This trade has no items.\n';
-  return groups
-    .map((group) => {
-      const sections = kindOrder
-        .map((kind) => {
-          const items = group.items.filter((item) => item.kind === kind);
-          if (items.length === 0) return '';
-          return `  ${kindHeadings[kind]}:\n${items.map((item) => `    - ${itemLine(item)}\n`).join('')}`;
-        })
-        .join('');
-      return `${group.sender} -> ${group.recipient}\n${sections}`;
-    })
-    .join('\n');
+  return renderItems(trade, {
+    empty: 'This trade has no items.\n',
+    heading: (sender, recipient) => `${sender} -> ${recipient}\n`,
+    section: (heading, lines) => `  ${heading}:\n${lines.map((line) => `    - ${line}\n`).join('')}`,
+  });
 }
 
 /** "Team A" / "Team A and Team B" / "Team A, Team B and Team C", for subjects and sentences. */
