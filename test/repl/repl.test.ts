@@ -17,7 +17,7 @@ import { startWorker, type RunningWorker } from '../../src/worker.ts';
 import { startReplServer, ReplSocketInUseError, type RunningReplServer } from '../../src/repl/repl-server.ts';
 import { helloLine } from '../../src/repl/console-hello.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { startFakeEspn, type FakeEspn } from '../support/fake-espn.ts';
+import { startFakeEspn, type FakeEspn } from '../../dev/jobs/espn/fake-espn.ts';
 import { startNodeScript } from '../support/spawn-node.ts';
 import { testConfig } from '../support/test-config.ts';
 import { baseballLeague } from '../fixtures/espn/espn-fixtures.ts';

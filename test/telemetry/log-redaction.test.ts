@@ -22,7 +22,7 @@ import { helloLine } from '../../src/repl/console-hello.ts';
 import { runJobInline } from '../../src/jobs/runner.ts';
 import { sendEmail } from '../../src/jobs/email/send-email.ts';
 import { ADMIN_URL_VARIABLE, createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { espnErrorBody, startFakeEspn, type FakeEspn } from '../support/fake-espn.ts';
+import { espnErrorBody, startFakeEspn, type FakeEspn } from '../../dev/jobs/espn/fake-espn.ts';
 import { brevoFaults, startFakeBrevo, type FakeBrevo } from '../support/fake-brevo.ts';
 import { listenOnLoopback } from '../support/loopback-server.ts';
 import { testConfig } from '../support/test-config.ts';

@@ -18,7 +18,7 @@ import { startWorker, type RunningWorker } from '../../src/worker.ts';
 import { baseballLeagueWithExtraTeam } from '../fixtures/espn/espn-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { startFakeBrevo, brevoFaults, type FakeBrevo } from '../support/fake-brevo.ts';
-import { startFakeEspn, type FakeEspn } from '../support/fake-espn.ts';
+import { startFakeEspn, type FakeEspn } from '../../dev/jobs/espn/fake-espn.ts';
 import { testConfig } from '../support/test-config.ts';
 
 const LEAGUE_ID = 123456;

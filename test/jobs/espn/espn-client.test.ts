@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import type { Config } from '../../../src/config.ts';
 import { createEspnClient, type EspnClient, type EspnClientOptions } from '../../../src/jobs/espn/espn-client.ts';
 import { PermanentJobError, RetryableJobError, serializeError } from '../../../src/jobs/outcomes.ts';
-import { startFakeEspn, type FakeEspn } from '../../support/fake-espn.ts';
+import { startFakeEspn, type FakeEspn } from '../../../dev/jobs/espn/fake-espn.ts';
 import { findFreePort } from '../../support/free-port.ts';
 import { baseballLeague, recordedHockeyLeague } from '../../fixtures/espn/espn-fixtures.ts';
 

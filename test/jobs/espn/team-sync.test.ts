@@ -10,7 +10,7 @@ import { teamSync } from '../../../src/jobs/espn/team-sync.ts';
 import { PayloadError, PermanentJobError } from '../../../src/jobs/outcomes.ts';
 import { runJobInline, type RunnerDeps } from '../../../src/jobs/runner.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
-import { startFakeEspn, type FakeEspn } from '../../support/fake-espn.ts';
+import { startFakeEspn, type FakeEspn } from '../../../dev/jobs/espn/fake-espn.ts';
 import { testConfig } from '../../support/test-config.ts';
 import { baseballLeague, baseballLeagueWithExtraTeam } from '../../fixtures/espn/espn-fixtures.ts';
 import type { FullOwnerDb } from '../../../src/db/database.ts';

@@ -5,7 +5,7 @@
  * garbage). The real client code runs against it.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './loopback-server.ts';
+import { listenOnLoopback } from '../../loopback-server.ts';
 
 /** A league the fake serves. */
 export interface FakeLeague {
