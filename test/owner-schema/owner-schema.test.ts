@@ -113,6 +113,76 @@ test('ignored owner tables exist with their framework-defined columns', () => {
   assert.deepEqual(live.tables.oban_peers?.primaryKey, ['name']);
 });
 
+test('uniqueness comes from unique indexes with hash names, not constraints; no CHECK constraints', async () => {
+  // The owner declares uniqueness with CREATE UNIQUE INDEX: pg_constraint holds only primary and
+  // foreign keys (and oban_jobs has no CHECKs), so a reader of pg_constraint alone finds no keys.
+  const { rows: constraints } = await client.query<{ what: string }>(`
+    SELECT format('%s %s %s', c.relname, con.contype, con.conname) AS what
+      FROM pg_constraint con
+      JOIN pg_class c ON c.oid = con.conrelid
+     WHERE c.relnamespace = 'public'::regnamespace AND con.contype NOT IN ('p', 'f')`);
+  assert.deepEqual(constraints.map((r) => r.what), [], 'no UNIQUE, CHECK or EXCLUDE constraints');
+
+  const { rows: indexes } = await client.query<{ table: string; index: string; columns: string[]; constraint: boolean }>(`
+    SELECT c.relname::text AS "table", ic.relname::text AS index,
+           ARRAY(SELECT a.attname::text FROM unnest(i.indkey[0:i.indnkeyatts - 1]) WITH ORDINALITY AS k(attnum, ord)
+                   JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
+           EXISTS (SELECT FROM pg_constraint con WHERE con.conindid = i.indexrelid) AS "constraint"
+      FROM pg_index i
+      JOIN pg_class c ON c.oid = i.indrelid
+      JOIN pg_class ic ON ic.oid = i.indexrelid
+     WHERE c.relnamespace = 'public'::regnamespace AND i.indisunique AND NOT i.indisprimary
+     ORDER BY 1, 2`);
+  const documented = Object.entries(expected.tables).flatMap(([table, t]) => t.unique.map((columns) => `${table}(${columns.join(', ')})`));
+  assert.deepEqual(indexes.map((i) => `${i.table}(${i.columns.join(', ')})`).sort(), documented.sort(), 'one unique index per documented unique set');
+  for (const index of indexes) {
+    assert.equal(index.constraint, false, `${index.index} is a plain unique index`);
+    assert.match(index.index, /^(UQ|IDX)_[0-9a-f]{27}$/, `${index.table}: legacy hash-style name`);
+  }
+});
+
+test('some of the non-unique indexes the page mentions exist (the worker must not depend on them)', async () => {
+  const { rows } = await client.query<{ index: string }>(`
+    SELECT format('%s(%s)', c.relname, array_to_string(ARRAY(
+             SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.ord), ', ')) AS index
+      FROM pg_index i
+      JOIN pg_class c ON c.oid = i.indrelid
+     WHERE c.relnamespace = 'public'::regnamespace AND NOT i.indisunique`);
+  const plain = rows.map((r) => r.index);
+  for (const index of ['team(lastSyncedAt)', 'player(league, lastSyncedAt)', 'player(name)', 'email(status)']) {
+    assert.ok(plain.includes(index), `non-unique index ${index} (have: ${plain.join('; ')})`);
+  }
+});
+
+/** One schema as its own deployment sees it: defaults and type names print relative to the search_path. */
+async function readAsDeployment(schema: string, before = ''): Promise<SchemaSnapshot> {
+  await client.query('BEGIN');
+  try {
+    if (before) await client.query(before);
+    await client.query(`SELECT set_config('search_path', quote_ident($1), true)`, [schema]);
+    return await readLiveSchema(client, schema);
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+test('the same history builds staging into its own schema, beside public and independent of it', async () => {
+  await applyOwnerSchema(client, { schema: 'staging' });
+  const staging = await readAsDeployment('staging');
+  assert.deepEqual(Object.keys(staging.tables).sort(), Object.keys(live.tables).sort(), 'staging: the full set of tables');
+  assert.deepEqual(staging, live, 'staging has the same enums, tables, keys and views as public');
+  assert.deepEqual(await readLiveSchema(client), live, 'public is unchanged');
+  // Its own enums, sequences, tables and oban_jobs: with public gone (rolled back), nothing of
+  // staging goes with it. DROP … CASCADE would take any column, default, key or view of staging
+  // that referred to a public object.
+  assert.deepEqual(await readAsDeployment('staging', 'DROP SCHEMA public CASCADE'), live, 'staging stands alone');
+  const { rows } = await client.query<{ schema: string }>(`SELECT DISTINCT "schema" FROM staging.typeorm_metadata`);
+  assert.deepEqual(rows, [{ schema: 'staging' }], 'typeorm_metadata records the schema the views were built in');
+  // Building into a schema that already holds the history fails like a replay does.
+  await assert.rejects(applyOwnerSchema(client, { schema: 'staging' }), /owner migration 0001_\w+\.sql failed/);
+});
+
 test('the views run and hydrate a trade across the polymorphic trade_item', async () => {
   // Types alone don't prove the joins; one small trade checks the semantics the worker relies on.
   const [teamA, teamB, user, major, minor, pick, trade] = [
