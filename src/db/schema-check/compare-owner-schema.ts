@@ -6,7 +6,7 @@ import type { ColumnUse, OwnerContractShape } from '../owner-contract.ts';
 import type { ExpectedColumn, ExpectedSchema } from './expected-schema.ts';
 import type { LiveRelation, LiveSchema } from './live-schema.ts';
 import type { SchemaFinding, Severity } from './report.ts';
-import { judgeTypeChange, type Verdict } from './type-compatibility.ts';
+import { judgeTypeChange, sameType, type Verdict } from './type-compatibility.ts';
 
 const quote = (name: string): string => (/^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name}"`);
 const SEVERITY: Readonly<Record<Verdict, Severity>> = { safe: 'info', warning: 'warning', breaking: 'breaking' };
@@ -34,7 +34,8 @@ function compareColumns(
       findings.push({ severity: 'breaking', object, kind: 'missing_column', expected: want.type, actual: null, message: `the column is gone; ${how}` });
       continue;
     }
-    if (have.type !== want.type) {
+    // `timestamp` and `timestamp(6)` are one type spelled two ways: no finding at all.
+    if (!sameType(want.type, have.type, isEnum)) {
       const { verdict, why } = judgeTypeChange(want.type, have.type, columnUses, isEnum);
       findings.push({ severity: SEVERITY[verdict], object, kind: 'type_changed', expected: want.type, actual: have.type, message: `${why} (${how})` });
     }

@@ -3,6 +3,9 @@
  * value the worker reads into JavaScript, one it only names in SQL, and one it writes can each be
  * hurt differently by the same change. A change no rule lists is breaking: an unknown change is
  * reviewed by a person before the worker runs on it.
+ *
+ * A type's modifier (a length, a precision) is judged by modifierRules: `timestamp` and
+ * `timestamp(6)` are the same type, a lower precision rounds what the worker writes.
  */
 import type { ColumnUse } from '../owner-contract.ts';
 
@@ -10,7 +13,7 @@ import type { ColumnUse } from '../owner-contract.ts';
 export type Verdict = 'safe' | 'warning' | 'breaking';
 
 export interface TypeChangeRule {
-  /** Base type names (no length or precision); `enum` stands for any enum type. */
+  /** Base type names (no length or precision, see modifierRules); `enum` stands for any enum type. */
   readonly from: string;
   readonly to: string;
   /** The value reaches the worker's code (select). */
@@ -25,6 +28,8 @@ export interface TypeChangeRule {
 const VARCHAR = 'character varying';
 const TIMESTAMP = 'timestamp without time zone';
 const TIMESTAMPTZ = 'timestamp with time zone';
+const TIME = 'time without time zone';
+const TIMETZ = 'time with time zone';
 
 export const typeChangeRules: readonly TypeChangeRule[] = [
   { from: VARCHAR, to: 'text', read: 'safe', filter: 'safe', write: 'safe', why: 'both are strings without a length limit' },
@@ -55,20 +60,94 @@ export const typeChangeRules: readonly TypeChangeRule[] = [
   { from: VARCHAR, to: 'enum', read: 'safe', filter: 'warning', write: 'warning', why: 'only the enum\'s labels are accepted now' },
 ];
 
+/** How the worker fares when a type's modifier (a length, a precision) goes down or up, per use. */
+export type ModifierChange = Pick<TypeChangeRule, 'read' | 'filter' | 'write'> & {
+  /** `{to}` stands for the new modifier, e.g. `(3)`. */
+  readonly why: string;
+};
+
+export interface ModifierRule {
+  /** Base type names (as format_type spells them, without the modifier) whose modifier this rule explains. */
+  readonly types: readonly string[];
+  /**
+   * The modifier a bare type stands for: `timestamp` is `timestamp(6)`, so the two are the same type.
+   * null: a bare type has no limit (`character varying` takes any length).
+   */
+  readonly implied: number | null;
+  readonly lower: ModifierChange;
+  readonly higher: ModifierChange;
+}
+
+/** The modifier rule for types no entry lists: the modifier is a length limit (varchar(n), char(n), bit(n), numeric(p,s)). */
+export const lengthLimitRule: ModifierRule = {
+  types: [],
+  implied: null,
+  // A tighter limit rejects values the worker may write; a looser one harms nobody.
+  lower: { read: 'safe', filter: 'safe', write: 'warning', why: 'the new limit {to} may reject values the worker writes' },
+  higher: { read: 'safe', filter: 'safe', write: 'safe', why: 'a looser limit' },
+};
+
+export const modifierRules: readonly ModifierRule[] = [
+  {
+    // Fractional-second digits; 6 (microseconds) is both the default and the maximum. The owner's
+    // tool writes timestamp(6) out, which is the same type as a bare timestamp.
+    types: [TIMESTAMP, TIMESTAMPTZ, TIME, TIMETZ, 'interval'],
+    implied: 6,
+    // PostgreSQL rounds (not rejects) extra digits on write; reads and comparisons still work.
+    lower: { read: 'safe', filter: 'safe', write: 'warning', why: 'a lower precision {to} rounds the fractional seconds of what the worker writes' },
+    higher: { read: 'safe', filter: 'safe', write: 'safe', why: 'a higher precision keeps every value the worker writes' },
+  },
+];
+
 interface ParsedType {
+  /** The type without modifier or array brackets (`timestamp without time zone`); `enum` for any enum. */
   readonly base: string;
-  /** `(40)`, `(10,2)`; null when unlimited. */
+  /** The base, with enums by their own name: two enum types are the same only by name. */
+  readonly name: string;
+  /** `(40)`, `(10,2)`, `(6)` as spelled; null when none is written. */
   readonly modifier: string | null;
   readonly array: boolean;
 }
 
-/** Splits `character varying(40)[]` into base, modifier and array-ness; enums become `enum`. */
+/**
+ * Splits `character varying(40)[]` or `timestamp(3) without time zone` into base, modifier and
+ * array-ness: format_type writes the modifier after the type's first word(s), not always at the end.
+ */
 export function parseType(type: string, isEnum: (name: string) => boolean): ParsedType {
   const array = type.endsWith('[]');
   const element = array ? type.slice(0, -2) : type;
-  const match = /^(.*?)(\(\d+(?:,\d+)?\))?$/.exec(element);
-  const base = match?.[1] ?? element;
-  return { base: isEnum(base) ? 'enum' : base, modifier: match?.[2] ?? null, array };
+  if (isEnum(element)) return { base: 'enum', name: element, modifier: null, array };
+  const match = /^(.*?)(\(\d+(?:,\d+)?\))(.*)$/.exec(element);
+  const base = match ? `${match[1] ?? ''}${match[3] ?? ''}` : element;
+  return { base: isEnum(base) ? 'enum' : base, name: base, modifier: match?.[2] ?? null, array };
+}
+
+const ruleForModifier = (base: string): ModifierRule => modifierRules.find((rule) => rule.types.includes(base)) ?? lengthLimitRule;
+
+/**
+ * The modifier's numbers, a bare type's implied one filled in: `timestamp` → [6], `numeric(10,2)`
+ * → [10, 2], `character varying` → [] (no limit).
+ */
+function modifierOf(type: ParsedType): number[] {
+  if (type.modifier !== null) return type.modifier.slice(1, -1).split(',').map((n) => Number.parseInt(n, 10));
+  const implied = ruleForModifier(type.base).implied;
+  return implied === null ? [] : [implied];
+}
+
+/** Whether two spellings name the same type: `timestamp` and `timestamp(6)` do, `timestamp(3)` does not. */
+export function sameType(expected: string, actual: string, isEnum: (name: string) => boolean): boolean {
+  const from = parseType(expected, isEnum);
+  const to = parseType(actual, isEnum);
+  return from.array === to.array && from.name === to.name && modifierOf(from).join(',') === modifierOf(to).join(',');
+}
+
+/** lower: some part of the modifier went down (or a limit appeared); higher: it changed otherwise; null: unchanged. */
+function modifierChange(from: ParsedType, to: ParsedType): 'lower' | 'higher' | null {
+  const before = modifierOf(from);
+  const after = modifierOf(to);
+  if (before.join(',') === after.join(',')) return null;
+  const lower = after.some((n, i) => n < (before[i] ?? Infinity));
+  return lower ? 'lower' : 'higher';
 }
 
 const ORDER: Readonly<Record<Verdict, number>> = { safe: 0, warning: 1, breaking: 2 };
@@ -78,25 +157,26 @@ function verdictFor(rule: Pick<TypeChangeRule, 'read' | 'filter' | 'write'>, use
   return worst(uses.map((use) => (use === 'read' ? rule.read : use === 'filter' ? rule.filter : rule.write)));
 }
 
-const lengthOf = (modifier: string | null): number => (modifier === null ? Infinity : Number.parseInt(modifier.slice(1), 10));
-
 /** The verdict on a column's type change for the ways the worker uses it, and why. */
 export function judgeTypeChange(expected: string, actual: string, uses: readonly ColumnUse[], isEnum: (name: string) => boolean): { verdict: Verdict; why: string } {
   const from = parseType(expected, isEnum);
   const to = parseType(actual, isEnum);
   if (from.array !== to.array) return { verdict: 'breaking', why: to.array ? 'a single value became an array' : 'an array became a single value' };
-  if (from.base === 'enum' && to.base === 'enum') return { verdict: 'breaking', why: 'the column moved to another enum type' };
+  if (from.base === 'enum' && to.base === 'enum') return { verdict: from.name === to.name ? 'safe' : 'breaking', why: from.name === to.name ? 'the same type' : 'the column moved to another enum type' };
   const rule = from.base === to.base ? { read: 'safe', filter: 'safe', write: 'safe', why: 'the same type' } as const : typeChangeRules.find((r) => r.from === from.base && r.to === to.base);
   if (!rule) return { verdict: 'breaking', why: 'no rule says this change is safe; review it and add one to type-compatibility.ts' };
   let verdict = verdictFor(rule, uses);
   let why = rule.why;
-  // A tighter length or precision rejects values the worker may write; a looser one harms nobody.
-  if (lengthOf(to.modifier) < lengthOf(from.modifier) && to.modifier !== from.modifier) {
-    const tighter = verdictFor({ read: 'safe', filter: 'safe', write: 'warning' }, uses);
-    if (ORDER[tighter] > ORDER[verdict]) verdict = tighter;
-    why = `${from.base === to.base ? '' : `${why}; `}the new limit ${to.modifier} may reject values the worker writes`;
-  } else if (from.base === to.base && from.modifier !== to.modifier) {
-    why = 'a looser limit';
+  const direction = modifierChange(from, to);
+  if (direction !== null) {
+    // The new type's rule says what its modifier means (a length, a precision).
+    const modifierRule = ruleForModifier(to.base);
+    const change = modifierRule[direction];
+    const changed = verdictFor(change, uses);
+    if (ORDER[changed] > ORDER[verdict]) verdict = changed;
+    const text = change.why.replaceAll('{to}', to.modifier ?? `(${modifierRule.implied ?? ''})`);
+    if (from.base === to.base) why = text;
+    else if (direction === 'lower') why = `${why}; ${text}`;
   }
   return { verdict, why };
 }
