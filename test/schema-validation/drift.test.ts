@@ -7,6 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { applyOwnerSchema } from '../fixtures/owner-schema/apply-owner-schema.ts';
+import { ownerContract, type OwnerContractShape } from '../../src/db/owner-contract.ts';
 import { checkSchema } from '../../src/db/schema-check/check-schema.ts';
 import type { SchemaCheckReport, SchemaFinding } from '../../src/db/schema-check/report.ts';
 import { ownerMigrations, type OwnerMigrationName } from './support/owner-migrations.ts';
@@ -24,12 +26,21 @@ after(async () => {
   await database.drop();
 });
 
+/**
+ * The worker's contract plus an upsert ON CONFLICT ("espnId") on team: a key the owner enforces
+ * with a unique INDEX, not a constraint. (The worker's own ON CONFLICT key today is email's primary key.)
+ */
+const upsertsTeamsByEspnId = {
+  ...ownerContract,
+  tables: { ...ownerContract.tables, team: { ...ownerContract.tables.team, uniqueKeys: [['espnId']] } },
+} satisfies OwnerContractShape;
+
 /** The report after applying one owner migration; the migration is rolled back afterwards. */
-async function reportAfter(migration: OwnerMigrationName): Promise<SchemaCheckReport> {
+async function reportAfter(migration: OwnerMigrationName, contract?: OwnerContractShape): Promise<SchemaCheckReport> {
   await client.query('BEGIN');
   try {
     await client.query(ownerMigrations[migration]);
-    return await checkSchema({ client });
+    return await checkSchema({ client, contract });
   } finally {
     await client.query('ROLLBACK');
   }
@@ -44,7 +55,9 @@ const finding = (severity: SchemaFinding['severity'], object: string, kind: Sche
   message,
 });
 
-const cases: readonly { migration: OwnerMigrationName; status: SchemaCheckReport['status']; findings: SchemaFinding[] }[] = [
+const noTeamKey: SchemaFinding = finding('breaking', 'team("espnId")', 'unique_key_missing', 'unique ("espnId")', null, 'no primary key or unique index on exactly ("espnId"); the worker\'s ON CONFLICT ("espnId") fails');
+
+const cases: readonly { migration: OwnerMigrationName; contract?: OwnerContractShape; status: SchemaCheckReport['status']; findings: SchemaFinding[] }[] = [
   {
     migration: 'droppedColumn',
     status: 'breaking',
@@ -75,9 +88,25 @@ const cases: readonly { migration: OwnerMigrationName; status: SchemaCheckReport
         'breaking',
         'sync_job_execution."startedAt"',
         'type_changed',
-        'timestamp without time zone',
+        'timestamp(6) without time zone',
         'timestamp with time zone',
         'the shared "timestamps are UTC without a zone" convention changes; existing rows are converted in the migration\'s time zone (the worker inserts and filters on it)',
+      ),
+    ],
+  },
+  // timestamp is timestamp(6): re-declaring the owner's columns without the precision changes nothing.
+  { migration: 'bareTimestamps', status: 'clean', findings: [] },
+  {
+    migration: 'lowerPrecision',
+    status: 'warnings',
+    findings: [
+      finding(
+        'warning',
+        'sync_job_execution."startedAt"',
+        'type_changed',
+        'timestamp(6) without time zone',
+        'timestamp(3) without time zone',
+        'a lower precision (3) rounds the fractional seconds of what the worker writes (the worker inserts and filters on it)',
       ),
     ],
   },
@@ -103,8 +132,12 @@ const cases: readonly { migration: OwnerMigrationName; status: SchemaCheckReport
     status: 'warnings',
     findings: [finding('warning', 'draft_pick_type_enum', 'enum_label_added', null, '4', "new label '4'; the worker must handle it: hydrated_trades.\"tradedPicks\"[].type, named in trade emails")],
   },
+  // The owner's keys are unique indexes; the live reader finds them in pg_index.
+  { migration: 'droppedUniqueKey', contract: upsertsTeamsByEspnId, status: 'breaking', findings: [noTeamKey] },
+  { migration: 'partialUniqueKey', contract: upsertsTeamsByEspnId, status: 'breaking', findings: [noTeamKey] },
+  { migration: 'expressionUniqueKey', contract: upsertsTeamsByEspnId, status: 'breaking', findings: [noTeamKey] },
   {
-    migration: 'droppedUniqueKey',
+    migration: 'droppedPrimaryKey',
     status: 'breaking',
     findings: [
       finding('breaking', 'email("messageId")', 'unique_key_missing', 'unique ("messageId")', null, 'no primary key or unique index on exactly ("messageId"); the worker\'s ON CONFLICT ("messageId") fails'),
@@ -135,11 +168,34 @@ describe('schema drift, one owner migration at a time', () => {
     assert.deepEqual(await checkSchema({ client }), { status: 'clean', ownerSchema: 'public', queueSchema: null, findings: [] });
   });
 
-  for (const { migration, status, findings } of cases) {
+  test('the stand-in is clean for a contract that upserts on a unique index', async () => {
+    assert.deepEqual((await checkSchema({ client, contract: upsertsTeamsByEspnId })).findings, []);
+  });
+
+  for (const { migration, contract, status, findings } of cases) {
     test(migration, async () => {
-      const report = await reportAfter(migration);
+      const report = await reportAfter(migration, contract);
       assert.deepEqual(report.findings, findings);
       assert.equal(report.status, status);
     });
   }
+});
+
+describe('the owner\'s staging deployment, in schema "staging"', () => {
+  test('built from the same history beside public, it is clean', async () => {
+    const staging = await createTestDatabase();
+    const own = new pg.Client({ connectionString: staging.url });
+    await own.connect();
+    try {
+      await applyOwnerSchema(own, { schema: 'staging' });
+      assert.deepEqual(await checkSchema({ client: own, ownerSchema: 'staging' }), { status: 'clean', ownerSchema: 'staging', queueSchema: null, findings: [] });
+      // Each deployment is read on its own: drift in staging does not show in public's report.
+      await own.query('ALTER TABLE staging.team DROP COLUMN "espnTeam"');
+      assert.deepEqual((await checkSchema({ client: own, ownerSchema: 'staging' })).findings.map((f) => f.object), ['team."espnTeam"']);
+      assert.equal((await checkSchema({ client: own })).status, 'clean');
+    } finally {
+      await own.end();
+      await staging.drop();
+    }
+  });
 });

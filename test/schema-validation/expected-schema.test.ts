@@ -10,6 +10,8 @@ import { createTestDatabase } from '../support/database.ts';
 import { expectedSchemaPath, snapshotExpectedSchema } from '../../src/db/schema-check/snapshot.ts';
 import { buildExpectedSchema, ContractMismatchError } from '../../src/db/schema-check/expected-schema.ts';
 import { readLiveSchema } from '../../src/db/schema-check/live-schema.ts';
+import { expectedSchema } from '../../src/db/schema-check/expected-schema.generated.ts';
+import { parseType, sameType } from '../../src/db/schema-check/type-compatibility.ts';
 
 test('src/db/schema-check/expected-schema.generated.ts is current (else run "npm run schema:snapshot")', async () => {
   const database = await createTestDatabase();
@@ -30,5 +32,24 @@ test('src/db/schema-check/expected-schema.generated.ts is current (else run "npm
   } finally {
     await client.end();
     await database.drop();
+  }
+});
+
+test('the snapshot spells types the way the checker compares them', () => {
+  // format_type writes the precision inside the name (`timestamp(6) without time zone`); a base
+  // that still holds a modifier would make every such column "a change no rule covers" (issue 7).
+  const isEnum = (type: string) => type in expectedSchema.enums;
+  const types = (['tables', 'views'] as const).flatMap((kind) =>
+    Object.entries(expectedSchema[kind]).flatMap(([relation, columns]) => Object.entries(columns).map(([column, spec]) => ({ at: `${relation}.${column}`, type: spec.type }))),
+  );
+  assert.ok(types.some(({ type }) => type === 'timestamp(6) without time zone'), 'the owner\'s timestamps are recorded as production reports them');
+  for (const { at, type } of types) {
+    const parsed = parseType(type, isEnum);
+    assert.doesNotMatch(parsed.base, /[()]/, `${at}: ${type} parses to base "${parsed.base}"`);
+    assert.ok(sameType(type, type, isEnum), `${at}: ${type} is the same type as itself`);
+  }
+  // and the bare spelling of each timestamp is the same type to the checker
+  for (const { at, type } of types.filter(({ type }) => type.startsWith('timestamp(6)'))) {
+    assert.ok(sameType(type, type.replace('(6)', ''), isEnum), `${at}: ${type} = bare timestamp`);
   }
 });

@@ -7,10 +7,10 @@ import type { ExpectedSchema } from './expected-schema.ts';
 export const expectedSchema: ExpectedSchema = {
   tables: {
     "team": {
-      "dateModified": { type: "timestamp without time zone", nullable: false },
+      "dateModified": { type: "timestamp(6) without time zone", nullable: false },
       "espnId": { type: "integer", nullable: true },
       "espnTeam": { type: "jsonb", nullable: true },
-      "lastSyncedAt": { type: "timestamp without time zone", nullable: true },
+      "lastSyncedAt": { type: "timestamp(6) without time zone", nullable: true },
       "name": { type: "character varying", nullable: false },
     },
     "user": {
@@ -24,10 +24,10 @@ export const expectedSchema: ExpectedSchema = {
       "tradeId": { type: "uuid", nullable: true },
     },
     "sync_job_execution": {
-      "completedAt": { type: "timestamp without time zone", nullable: true },
+      "completedAt": { type: "timestamp(6) without time zone", nullable: true },
       "databaseScope": { type: "SyncDatabaseScope", nullable: false },
-      "dateCreated": { type: "timestamp without time zone", nullable: false },
-      "dateModified": { type: "timestamp without time zone", nullable: false },
+      "dateCreated": { type: "timestamp(6) without time zone", nullable: false },
+      "dateModified": { type: "timestamp(6) without time zone", nullable: false },
       "durationMs": { type: "integer", nullable: true },
       "errorMessage": { type: "text", nullable: true },
       "id": { type: "uuid", nullable: false },
@@ -37,7 +37,7 @@ export const expectedSchema: ExpectedSchema = {
       "recordsProcessed": { type: "integer", nullable: true },
       "recordsSkipped": { type: "integer", nullable: true },
       "recordsUpdated": { type: "integer", nullable: true },
-      "startedAt": { type: "timestamp without time zone", nullable: false },
+      "startedAt": { type: "timestamp(6) without time zone", nullable: false },
       "status": { type: "SyncJobStatus", nullable: false },
       "traceId": { type: "character varying", nullable: true },
     },

@@ -17,7 +17,7 @@ export interface LiveColumn {
 
 export interface LiveRelation {
   readonly columns: Readonly<Record<string, LiveColumn>>;
-  /** The primary key and every non-partial unique index, as column lists. */
+  /** The primary key and every unique index an ON CONFLICT on plain columns can use, as column lists. */
   readonly uniqueKeys: readonly (readonly string[])[];
 }
 
@@ -54,7 +54,12 @@ const ENUMS_SQL = `
    WHERE n.nspname = $1
    GROUP BY t.typname`;
 
-// Only non-partial unique indexes (constraints are backed by one) can serve ON CONFLICT (cols).
+// The keys ON CONFLICT (cols) can infer, read from pg_index: the owner declares uniqueness with
+// CREATE UNIQUE INDEX (no constraint in pg_constraint), and every UNIQUE or PRIMARY KEY constraint
+// is backed by such an index too, so this one query finds both. Left out, as PostgreSQL's arbiter
+// inference leaves them out for a plain column list: partial indexes (indpred), indexes with an
+// expression column (indexprs; indkey holds 0 there), deferrable constraints (NOT indimmediate)
+// and indexes still being built (NOT indisvalid). INCLUDE columns are not key columns.
 const UNIQUE_SQL = `
   SELECT c.relname::text AS relation,
          ARRAY(SELECT a.attname::text
@@ -64,7 +69,8 @@ const UNIQUE_SQL = `
     FROM pg_index i
     JOIN pg_class c ON c.oid = i.indrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE n.nspname = $1 AND i.indisunique AND i.indpred IS NULL AND i.indisvalid
+   WHERE n.nspname = $1 AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+     AND i.indimmediate AND i.indisvalid
    ORDER BY c.relname, i.indexrelid`;
 
 interface ColumnRow { relation: string; kind: string; name: string; type: string; nullable: boolean; filledByDatabase: boolean }
