@@ -6,7 +6,10 @@
  *
  * expected-schema.json is transcribed from /work/shared/owner-schema.md independently of the SQL;
  * this test replays the migrations into an empty database and compares the catalogs with it,
- * one sub-test per enum/table/view so a failure names the object.
+ * one sub-test per enum/table/view so a failure names the object. Types are compared as format_type
+ * spells them, precision included (`timestamp(6) without time zone`); uniqueness is read from
+ * pg_index, since the owner declares it with unique indexes and pg_constraint holds none. The same
+ * history built into schema `staging` (the owner's staging deployment) must give the same shape.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
