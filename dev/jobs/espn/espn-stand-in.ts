@@ -1,0 +1,26 @@
+import { currentSeason, generateLeague } from '../../seed/generate-league.ts';
+import type { StandIn } from '../../stand-in.ts';
+import { startFakeEspn } from './fake-espn.ts';
+import { seededLeagueBody } from './seeded-league-body.ts';
+
+/** The league id the stand-in serves the seeded league under. */
+export const STAND_IN_LEAGUE_ID = 424242;
+
+/**
+ * ESPN for start-dev: the fake ESPN server (the one the tests use) serving the seeded league, so
+ * `espn.team-sync` completes on a fresh clone. A real league (ESPN_LEAGUE_ID set) wins.
+ */
+export const espnStandIn: StandIn = {
+  name: 'espn',
+  realServiceReason: (env) => (env.ESPN_LEAGUE_ID ? `real league ${env.ESPN_LEAGUE_ID} (ESPN_LEAGUE_ID is set)` : undefined),
+  async start(env) {
+    const season = env.ESPN_SEASON ? Number(env.ESPN_SEASON) : currentSeason();
+    const fake = await startFakeEspn();
+    fake.setLeague({ season, leagueId: STAND_IN_LEAGUE_ID, body: seededLeagueBody(generateLeague(season), STAND_IN_LEAGUE_ID) });
+    return {
+      env: { ESPN_BASE_URL: fake.baseUrl, ESPN_LEAGUE_ID: String(STAND_IN_LEAGUE_ID), ESPN_SEASON: String(season) },
+      summary: `stand-in ${fake.baseUrl} serving the seeded league (id ${STAND_IN_LEAGUE_ID}, season ${season})`,
+      close: () => fake.close(),
+    };
+  },
+};

@@ -1,0 +1,81 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createEspnClient, type EspnClient } from '../../src/jobs/espn/espn-client.ts';
+import { updateTeamsFromEspn } from '../../src/jobs/espn/update-teams.ts';
+import { espnStandIn, STAND_IN_LEAGUE_ID } from '../../dev/jobs/espn/espn-stand-in.ts';
+import { seedDatabase } from '../../dev/seed/seed-database.ts';
+import { startStandIns, type StartedStandIns } from '../../dev/stand-ins.ts';
+import type { StandIn } from '../../dev/stand-in.ts';
+import { recordedHockeyLeague } from '../fixtures/espn/espn-fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { testConfig } from '../support/test-config.ts';
+
+const SEASON = 2026;
+
+let database: TestDatabase;
+let started: StartedStandIns;
+let client: EspnClient;
+
+before(async () => {
+  database = await createTestDatabase();
+  await seedDatabase(database.url, { season: SEASON });
+  started = await startStandIns({ ESPN_SEASON: String(SEASON) });
+  client = createEspnClient(testConfig(database.url, { ...started.env, ESPN_TIMEOUT_MS: '2000' }).espn, { retries: 0 });
+});
+after(async () => {
+  await client?.close();
+  await started?.close();
+  await database?.drop();
+});
+
+describe('the ESPN stand-in start-dev runs', () => {
+  it('points the worker at itself: base URL on loopback, its league and season', () => {
+    assert.match(started.env.ESPN_BASE_URL ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(started.env.ESPN_LEAGUE_ID, String(STAND_IN_LEAGUE_ID));
+    assert.equal(started.env.ESPN_SEASON, String(SEASON));
+    assert.deepEqual(started.lines.map((line) => line.name), ['espn']);
+  });
+
+  it('serves the seeded teams in the real response shape, and the team sync updates every seeded team', async () => {
+    const response = await fetch(`${started.env.ESPN_BASE_URL}/apis/v3/games/flb/seasons/${SEASON}/segments/0/leagues/${STAND_IN_LEAGUE_ID}?view=mTeam`);
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { teams: Record<string, unknown>[]; members: { id: string }[] };
+    // Every top-level, team and member key the stand-in sends is one the recorded league has.
+    const recorded = recordedHockeyLeague();
+    const recordedTeamKeys = new Set(recorded.teams.flatMap((team) => Object.keys(team)).concat('name'));
+    const recordedMemberKeys = new Set(recorded.members.flatMap((member) => Object.keys(member)).concat('isLeagueManager'));
+    for (const key of Object.keys(body)) assert.ok(key in recorded, `top-level ${key}`);
+    for (const team of body.teams) for (const key of Object.keys(team)) assert.ok(recordedTeamKeys.has(key), `team.${key}`);
+    for (const member of body.members) for (const key of Object.keys(member)) assert.ok(recordedMemberKeys.has(key), `member.${key}`);
+    const memberIds = new Set(body.members.map((member) => member.id));
+    for (const team of body.teams) for (const owner of team.owners as string[]) assert.ok(memberIds.has(owner), `owner ${owner}`);
+
+    const teams = await client.fetchTeams();
+    const seeded = await database.db.selectFrom('team').select(['espnId', 'name']).where('espnId', 'is not', null).orderBy('espnId').execute();
+    assert.deepEqual(
+      teams.map((team) => ({ espnId: team.id, name: team.name })),
+      seeded,
+    );
+    const counts = await updateTeamsFromEspn(database.db, teams, new Date());
+    assert.deepEqual({ updated: counts.updated, skipped: counts.skipped }, { updated: 20, skipped: 0 });
+  });
+
+  it('stays out of the way when a real league is configured', async () => {
+    const real = await startStandIns({ ESPN_LEAGUE_ID: '545' });
+    try {
+      assert.deepEqual(real.env, {});
+      assert.deepEqual(real.lines, [{ name: 'espn', summary: 'real league 545 (ESPN_LEAGUE_ID is set)' }]);
+    } finally {
+      await real.close();
+    }
+  });
+
+  it('closes what it started when a later stand-in fails to start', async () => {
+    let closed = false;
+    const first: StandIn = { name: 'a', realServiceReason: () => undefined, start: async () => ({ env: {}, summary: 'a', close: async () => void (closed = true) }) };
+    const broken: StandIn = { name: 'b', realServiceReason: () => undefined, start: () => Promise.reject(new Error('port taken')) };
+    await assert.rejects(startStandIns({}, [first, broken]), /port taken/);
+    assert.equal(closed, true);
+  });
+});
+
