@@ -1,0 +1,73 @@
+/**
+ * `npm run bench`: how fast a backlog drains and how soon an idle worker wakes, through raw pg-boss
+ * and through the worker's runner, in one process against one fresh database. A measurement: it
+ * exits 0 whatever the numbers, and prints PASS/MISS against issue 7's targets.
+ *
+ *   npm run bench -- [--jobs 10000] [--rounds 3] [--samples 200] [--only drain|wakeup]
+ *                    [--timeout 15] [--sweep-jobs 3000]
+ * BENCH_DATABASE_URL: a server to create the run's database on; default an embedded PostgreSQL.
+ */
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runBench, type BenchOptions } from './bench.ts';
+import { openBenchDatabase } from './db.ts';
+import { openHarness } from './harness.ts';
+import { defaultSweep } from './raw.ts';
+import { formatReport } from './table.ts';
+
+function positiveInt(name: string, value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer (got "${value}")`);
+  return parsed;
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      jobs: { type: 'string', default: '10000' },
+      rounds: { type: 'string', default: '3' },
+      samples: { type: 'string', default: '200' },
+      only: { type: 'string' },
+      timeout: { type: 'string', default: '15' },
+      'sweep-jobs': { type: 'string' },
+    },
+  });
+  if (values.only !== undefined && values.only !== 'drain' && values.only !== 'wakeup') {
+    throw new Error(`--only must be drain or wakeup (got "${values.only}")`);
+  }
+  const jobs = positiveInt('jobs', values.jobs);
+  return {
+    jobs,
+    rounds: positiveInt('rounds', values.rounds),
+    samples: positiveInt('samples', values.samples),
+    only: values.only,
+    drainTimeoutMs: positiveInt('timeout', values.timeout) * 1000,
+    // 30 % of the backlog: several full batches per worker even at batch 200 × 8, yet quick.
+    sweepJobs: values['sweep-jobs'] ? positiveInt('sweep-jobs', values['sweep-jobs']) : Math.max(100, Math.round(jobs * 0.3)),
+    sweep: defaultSweep(),
+    wakeup: { warmup: 3, spacingMs: 20, sampleTimeoutMs: 10_000 },
+  };
+}
+
+const options = parseOptions(process.argv.slice(2));
+const started = performance.now();
+const database = await openBenchDatabase(process.env.BENCH_DATABASE_URL);
+let exitCode = 0;
+try {
+  const harness = await openHarness(database.url);
+  try {
+    const report = await runBench(harness, options, (line) => process.stderr.write(`${line}\n`));
+    const machine = `${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}`;
+    process.stdout.write(formatReport(report, { database: `${database.where}, PostgreSQL ${database.serverVersion}`, machine }));
+    process.stdout.write(`total bench time ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  } finally {
+    await harness.close();
+  }
+} catch (error) {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  exitCode = 1;
+} finally {
+  await database.close();
+}
+process.exit(exitCode);
