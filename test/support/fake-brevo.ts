@@ -1,7 +1,9 @@
 /**
  * A local stand-in for Brevo's transactional API (`POST /v3/smtp/email`) that keeps its contract:
  * `api-key` header, JSON body, 201 `{messageId}`, errors as `{code, message}`, 429 with the
- * `x-sib-ratelimit-*` headers. It records what it accepted and can be told to fail the next requests.
+ * `x-sib-ratelimit-*` headers, and `headers.idempotencyKey` (a request whose key was seen before is
+ * answered with the first message's id and sends nothing). It records what it accepted and can be
+ * told to fail the next requests.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -81,6 +83,7 @@ function validate(body: BrevoBody): string | undefined {
 export async function startFakeBrevo(options: { apiKey?: string } = {}): Promise<FakeBrevo> {
   const apiKey = options.apiKey ?? 'test-key';
   const messages: BrevoMessage[] = [];
+  const byIdempotencyKey = new Map<string, string>();
   const faults: BrevoFault[] = [];
   let requests = 0;
 
@@ -119,7 +122,14 @@ export async function startFakeBrevo(options: { apiKey?: string } = {}): Promise
       sendJson(res, 400, { code: 'missing_parameter', message: problem });
       return;
     }
+    const idempotencyKey = parsed.headers?.idempotencyKey;
+    const earlier = idempotencyKey === undefined ? undefined : byIdempotencyKey.get(idempotencyKey);
+    if (earlier) {
+      sendJson(res, 201, { messageId: earlier });
+      return;
+    }
     const messageId = `<${Date.now()}.${randomUUID()}@smtp-relay.mailin.fr>`;
+    if (idempotencyKey !== undefined) byIdempotencyKey.set(idempotencyKey, messageId);
     messages.push({ messageId, apiKey: key, body: parsed });
     sendJson(res, 201, { messageId });
   });

@@ -27,7 +27,9 @@ export function createBrevoMailer(config: Config['email']): Mailer {
         htmlContent: message.html,
         textContent: message.text,
         ...(message.tags && message.tags.length > 0 ? { tags: message.tags } : {}),
-        ...(message.headers && Object.keys(message.headers).length > 0 ? { headers: message.headers } : {}),
+        // Brevo processes one request per idempotencyKey (its TTL is minutes); the Message-ID stays
+        // stable beyond that, so a repeat that still slips through folds in the recipient's client.
+        headers: { ...message.headers, 'Message-ID': message.messageId, idempotencyKey: message.idempotencyKey },
       });
       const response = await postToProvider(
         agent,

@@ -29,6 +29,8 @@ export function createMailgunMailer(config: Config['email']): Mailer {
       form.append('html', message.html);
       for (const tag of message.tags ?? []) form.append('o:tag', tag);
       for (const [name, value] of Object.entries(message.headers ?? {})) form.append(`h:${name}`, value);
+      // Mailgun takes no idempotency key; a stable Message-ID makes a repeat fold into one message.
+      form.append('h:Message-Id', message.messageId);
       const response = await postToProvider(
         agent,
         { url, headers: { authorization, accept: 'application/json' }, body: form },

@@ -8,6 +8,22 @@ export interface OutgoingEmail {
   readonly headers?: Readonly<Record<string, string>>;
   /** Provider tags, for filtering the provider's logs and webhooks by email type. */
   readonly tags?: readonly string[];
+  /**
+   * Derived from the job (a UUID): every attempt of one job sends the same key, so a provider that
+   * honours idempotency keys (Brevo, the dev mailbox) folds a repeat into the first message.
+   */
+  readonly idempotencyKey: string;
+  /**
+   * The RFC 5322 Message-ID, also derived from the job (`<key@sender domain>`), so mail clients fold
+   * a duplicate that slipped through into one message.
+   */
+  readonly messageId: string;
+}
+
+/** The stable Message-ID of a job's message: the idempotency key at the sender's domain. */
+export function messageIdFor(idempotencyKey: string, fromAddress: string): string {
+  const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1) || 'trademachine.local';
+  return `<${idempotencyKey}@${domain}>`;
 }
 
 /** What a provider answers for an accepted message. */

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { UnknownTargetError, type Target } from '../../db/targets.ts';
 import { defineJob, type JobContext } from '../define-job.ts';
 import { PermanentJobError } from '../outcomes.ts';
@@ -6,7 +5,7 @@ import { assertRedirectPossible, resolveAddressing } from './addressing.ts';
 import { checkLinkOrigins } from './check-links.ts';
 import { composeEmail } from './compose-email.ts';
 import { emailPayload, type EmailPayload, type EmailType } from './email-payload.ts';
-import type { OutgoingEmail, SentEmail } from './outgoing-email.ts';
+import { messageIdFor, type OutgoingEmail, type SentEmail } from './outgoing-email.ts';
 import { recordSentEmail } from './record-email.ts';
 import { countEmail } from '../../telemetry/domain-metrics.ts';
 
@@ -18,11 +17,13 @@ export interface SendEmailResult {
   readonly redirected: boolean;
 }
 
-/** What an attempt saves once the provider accepted the message, so a retry never sends it again. */
-const sentCheckpoint = z.object({
-  sent: z.object({ provider: z.string(), messageId: z.string().min(1), tradeId: z.string().nullable(), redirected: z.boolean() }),
-});
-type SentState = z.infer<typeof sentCheckpoint>['sent'];
+/** What the side-effect record keeps once the provider accepted, so a retry never sends again. */
+interface SentState {
+  readonly provider: string;
+  readonly messageId: string;
+  readonly tradeId: string | null;
+  readonly redirected: boolean;
+}
 
 function targetOf(ctx: JobContext, name: EmailPayload['target']): Target {
   try {
@@ -46,8 +47,8 @@ async function sendCounted(type: EmailType, ctx: JobContext, message: OutgoingEm
   }
 }
 
-/** Loads, renders, addresses and sends; saves the checkpoint the moment the provider accepted. */
-async function composeAndSend(payload: EmailPayload, target: Target, ctx: JobContext): Promise<SentState> {
+/** Loads, renders, addresses and sends with the job's idempotency key and stable Message-ID. */
+async function composeAndSend(payload: EmailPayload, target: Target, ctx: JobContext, idempotencyKey: string): Promise<SentState> {
   const composed = await composeEmail(target.db, target.name, payload);
   const addressing = resolveAddressing(ctx.config.email, target.isProduction, composed.recipient);
   const sent = await sendCounted(payload.type, ctx, {
@@ -58,10 +59,10 @@ async function composeAndSend(payload: EmailPayload, target: Target, ctx: JobCon
     text: composed.rendered.text,
     headers: addressing.headers,
     tags: [payload.type],
+    idempotencyKey,
+    messageId: messageIdFor(idempotencyKey, ctx.config.email.from.address),
   });
-  const state: SentState = { provider: sent.provider, messageId: sent.messageId, tradeId: composed.tradeId, redirected: addressing.redirected };
-  ctx.checkpoint.save({ sent: state });
-  return state;
+  return { provider: sent.provider, messageId: sent.messageId, tradeId: composed.tradeId, redirected: addressing.redirected };
 }
 
 export const sendEmail = defineJob({
@@ -75,11 +76,11 @@ export const sendEmail = defineJob({
     const target = targetOf(ctx, payload.target);
     assertRedirectPossible(emailConfig, target.isProduction);
 
-    // An earlier attempt sent this message and failed afterwards: only the recording is left.
-    // Nothing is reloaded, so a user or trade changed since cannot make the retry fail or differ.
-    const previous = sentCheckpoint.safeParse(ctx.checkpoint.previous);
-    const sent = previous.success ? previous.data.sent : await composeAndSend(payload, target, ctx);
-    if (previous.success) ctx.log.info({ messageId: sent.messageId }, 'email already sent by an earlier attempt; not sending again');
+    // Sent at most once per job: an earlier attempt that got the provider's answer recorded it, and
+    // then only the recording in "email" is left. Nothing is reloaded, so a user or trade changed
+    // since cannot make the retry fail or differ.
+    const { value: sent, replayed } = await ctx.sideEffects.once('email', (key) => composeAndSend(payload, target, ctx, key));
+    if (replayed) ctx.log.info({ messageId: sent.messageId }, 'email already sent by an earlier attempt; not sending again');
 
     await recordSentEmail(target.db, sent.messageId, sent.tradeId);
     return { type: payload.type, provider: sent.provider, messageId: sent.messageId, redirected: sent.redirected };

@@ -18,6 +18,8 @@ const message: OutgoingEmail = {
   text: 'Hello',
   headers: { 'X-TradeMachine-Original-To': 'someone@example.test' },
   tags: ['trade_request'],
+  idempotencyKey: '0b9e4c3a-6f1d-8e2b-9a7c-5d4e3f2a1b0c',
+  messageId: '<0b9e4c3a-6f1d-8e2b-9a7c-5d4e3f2a1b0c@trademachine.local>',
 };
 
 /** Runs `send` and returns what it threw, failing the test if it resolved. */
@@ -70,7 +72,21 @@ describe('brevo provider', () => {
     assert.equal(received.body.htmlContent, '<p>Hello</p>');
     assert.equal(received.body.textContent, 'Hello');
     assert.deepEqual(received.body.tags, ['trade_request']);
-    assert.deepEqual(received.body.headers, { 'X-TradeMachine-Original-To': 'someone@example.test' });
+    assert.deepEqual(received.body.headers, {
+      'X-TradeMachine-Original-To': 'someone@example.test',
+      'Message-ID': message.messageId,
+      idempotencyKey: message.idempotencyKey,
+    });
+  });
+
+  it('a repeat with the same idempotency key is folded by Brevo into the first message', async () => {
+    const once = { ...message, idempotencyKey: '2d1a6e5c-8b3f-8a4d-9c9e-7f6a5b4c3d2e' };
+    const first = await mailer.send(once);
+    const again = await mailer.send(once);
+    const other = await mailer.send({ ...message, idempotencyKey: '1c0f5d4b-7a2e-8f3c-8b8d-6e5f4a3b2c1d' });
+    assert.equal(again.messageId, first.messageId);
+    assert.notEqual(other.messageId, first.messageId);
+    assert.equal(fake.messages.length, 2, 'two keys, two messages');
   });
 
   it('400 → EMAIL_REJECTED with the provider message', async () => {
@@ -188,6 +204,7 @@ describe('mailgun provider', () => {
     assert.equal(received.get('html'), '<p>Hello</p>');
     assert.deepEqual(received.getAll('o:tag'), ['trade_request']);
     assert.equal(received.get('h:X-TradeMachine-Original-To'), 'someone@example.test');
+    assert.equal(received.get('h:Message-Id'), message.messageId, 'a stable Message-ID, since Mailgun takes no idempotency key');
   });
 
   it('a wrong key → 401 plain "Forbidden" → EMAIL_UNAUTHORIZED without the key', async () => {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { testSideEffects } from './../../support/side-effects.ts';
+import { idempotencyKey } from '../../../src/jobs/side-effects.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -105,6 +107,7 @@ function depsFor(config: Config): RunnerDeps & { close(): Promise<void> } {
     targets,
     clients,
     log,
+    sideEffects: testSideEffects(targets.get('production').pool),
     close: async () => {
       await clients.close();
       await Promise.all(targets.all.map((target) => destroyAndWait(target.pool, () => target.db.destroy())));
@@ -235,7 +238,7 @@ describe('email.send against a real database and fake Brevo', () => {
     const received = fake.messages[0]!;
     assert.deepEqual(received.body.to, [{ email: redirectAddress }]);
     assert.equal(received.body.subject, 'TradeMachine test email [for casey@example.test]');
-    assert.deepEqual(received.body.headers, { 'X-TradeMachine-Original-To': 'casey@example.test' });
+    assert.equal(received.body.headers?.['X-TradeMachine-Original-To'], 'casey@example.test');
     assert.equal((await emailRow(database, received.messageId))?.status, 'sent');
   });
 
@@ -295,10 +298,11 @@ describe('email.send against a real database and fake Brevo', () => {
       assert.equal(fake.messages.length, 1, 'attempt 1 sent the message');
       const messageId = fake.messages[0]!.messageId;
       assert.equal(await emailRow(database, messageId), undefined, 'and could not record it');
-      const checkpoint = first.kind === 'failed' ? first.checkpoint : undefined;
-      assert.deepEqual(checkpoint, { sent: { provider: 'brevo', messageId, tradeId: null, redirected: false } });
+      const { rows } = await database.pool.query('SELECT job_name, effect, result FROM pgboss.side_effect WHERE job_id = $1', ['job-1']);
+      assert.deepEqual(rows, [{ job_name: 'email.send', effect: 'email', result: { provider: 'brevo', messageId, tradeId: null, redirected: false } }], 'the send was recorded durably');
 
-      const second = await runJobInline(sendEmail, payload, deps, { id: 'job-1', attempt: 2, previousCheckpoint: checkpoint });
+      // The next attempt, in any process: nothing in memory carries over, only the record.
+      const second = await runJobInline(sendEmail, payload, deps, { id: 'job-1', attempt: 2 });
       assert.equal(second.messageId, messageId);
       assert.equal(fake.messages.length, 1, 'attempt 2 did not send again');
       assert.equal((await emailRow(database, messageId))?.status, 'sent');
@@ -307,13 +311,31 @@ describe('email.send against a real database and fake Brevo', () => {
     }
   });
 
+  it('a send whose record could not be written is repeated with the same idempotency key, which Brevo folds', async () => {
+    await deps.sideEffects.forJob({ name: 'warm-up', id: 'warm-up', signal: new AbortController().signal, log }).once('warm-up', async () => 1);
+    await sql`CREATE FUNCTION test_refuse_side_effect() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected: queue database refuses writes'; END $$`.execute(database.db);
+    await sql`CREATE TRIGGER test_refuse_side_effect BEFORE INSERT ON pgboss.side_effect FOR EACH ROW EXECUTE FUNCTION test_refuse_side_effect()`.execute(database.db);
+    const payload = { type: 'test', userId: ids.homer };
+    let first;
+    try {
+      first = await executeJob(sendEmail, payload, deps, { id: 'job-window', attempt: 1, signal: new AbortController().signal });
+    } finally {
+      await sql`DROP TRIGGER test_refuse_side_effect ON pgboss.side_effect`.execute(database.db);
+    }
+    assert.ok(first.kind === 'failed' && first.retryable, 'retried');
+    assert.equal((first.error as { code?: string }).code, 'SIDE_EFFECT_NOT_RECORDED');
+    assert.equal(fake.messages.length, 1);
+    const second = await runJobInline(sendEmail, payload, deps, { id: 'job-window', attempt: 2 });
+    assert.equal(second.messageId, fake.messages[0]!.messageId, 'the repeat got the first message\'s id');
+    assert.equal(fake.messages.length, 1, 'Brevo sent it once');
+    assert.equal(fake.messages[0]!.body.headers?.idempotencyKey, idempotencyKey('email.send', 'job-window', 'email'));
+  });
+
   it('recording is idempotent: an existing row for the message id is left alone', async () => {
-    const result = await runJobInline(sendEmail, { type: 'test', userId: ids.casey }, deps);
+    const result = await runJobInline(sendEmail, { type: 'test', userId: ids.casey }, deps, { id: 'job-idempotent' });
     await database.db.updateTable('email').set({ status: 'delivered' }).where('messageId', '=', result.messageId).execute();
-    const again = await runJobInline(sendEmail, { type: 'test', userId: ids.casey }, deps, {
-      attempt: 2,
-      previousCheckpoint: { sent: { provider: 'brevo', messageId: result.messageId, tradeId: null, redirected: false } },
-    });
+    const again = await runJobInline(sendEmail, { type: 'test', userId: ids.casey }, deps, { id: 'job-idempotent', attempt: 2 });
     assert.equal(again.messageId, result.messageId);
     assert.equal((await emailRow(database, result.messageId))?.status, 'delivered');
     assert.equal(fake.messages.length, 1);
@@ -370,10 +392,10 @@ describe('email.send with the dev mailbox, and the mailbox page', () => {
     const second = await runJobInline(sendEmail, { type: 'password_reset', userId: evilId, resetUrl: `${frontend}/reset?t=1` }, deps);
     assert.equal(first.provider, 'dev-mailbox');
     assert.equal(first.redirected, false);
-    assert.match(second.messageId, /^<[0-9a-f-]{36}@dev-mailbox\.local>$/);
+    assert.match(second.messageId, /^<[0-9a-f-]{36}@trademachine\.local>$/, 'the Message-ID derived from the job');
     assert.equal((await emailRow(database, second.messageId))?.status, 'sent');
 
-    const files = (await readdir(mailboxDir)).sort();
+    const files = (await readdir(mailboxDir)).filter((file) => /\.(json|html)$/.test(file)).sort();
     assert.equal(files.length, 4, files.join(', '));
     const jsonFiles = files.filter((file) => file.endsWith('.json'));
     const stored = await Promise.all(jsonFiles.map(async (file) => JSON.parse(await readFile(path.join(mailboxDir, file), 'utf8')) as Record<string, string>));
