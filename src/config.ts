@@ -10,16 +10,28 @@ export class ConfigError extends Error {
   }
 }
 
+// Every message below completes "<VARIABLE> …", so every config error reads the same way:
+// `HTTP_PORT must be a port number (got "abc")`.
+
+/** One of a fixed set of words, named in the error. */
+function oneOf<const Values extends readonly [string, ...string[]]>(values: Values) {
+  return z.enum(values, { error: `must be one of ${values.join(', ')}` });
+}
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-const positiveInt = z.coerce
-  .number({ error: 'must be a positive integer' })
-  .int('must be a positive integer')
-  .positive('must be a positive integer');
+function integerAtLeast(min: number, what = min === 1 ? 'a positive integer' : `an integer of at least ${min}`) {
+  const message = `must be ${what}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message);
+}
 
-const port = z.coerce.number({ error: 'must be a port number' }).int().min(0, 'must be a port number').max(65535, 'must be a port number');
+const positiveInt = integerAtLeast(1);
+
+const port = z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number');
+
+const nonEmpty = z.string().min(1, 'must not be empty');
 
 const postgresUrl = z
   .string()
@@ -27,7 +39,7 @@ const postgresUrl = z
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
-const optionalSecret = z.string().min(1).optional();
+const optionalSecret = nonEmpty.optional();
 
 /**
  * The environment, variable by variable. Defaults sit beside each variable; `.env.development`
@@ -35,39 +47,57 @@ const optionalSecret = z.string().min(1).optional();
  */
 const envSchema = z.object({
   /** Which deployment this is; anything but production redirects email. Default: development. */
-  DEPLOY_ENV: z.enum(['development', 'test', 'staging', 'production']).default('development'),
+  DEPLOY_ENV: oneOf(['development', 'test', 'staging', 'production']).default('development'),
   /** The owner's production database; also holds the queue schema. Required. */
   DATABASE_URL: postgresUrl,
   /** The owner's staging database, a second sync target. Optional. */
   STAGING_DATABASE_URL: postgresUrl.optional(),
   /** Connections per target pool. Default: 10. */
   DATABASE_POOL_MAX: positiveInt.default(10),
+  /**
+   * How long start-up keeps trying to reach each database (a server still booting, a network
+   * blip) before it gives up with exit code 69. 0 tries once. Default: 60000.
+   */
+  DATABASE_WAIT_MS: integerAtLeast(0, 'a whole number of milliseconds').default(60_000),
   /** The schema pg-boss keeps its tables in, never the owner's. Default: pgboss. */
   QUEUE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier').default('pgboss'),
   /** Whether cron schedules from the job definitions are registered. Default: false. */
   CRON_ENABLED: booleanFlag.default(false),
   /** Interface and port of the health/metrics/mailbox HTTP server. Defaults: 127.0.0.1, 4100. */
-  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_HOST: nonEmpty.default('127.0.0.1'),
   HTTP_PORT: port.default(4100),
   /** pino level. Default: info. */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** json, pretty, or auto (pretty on a terminal). Default: auto. */
-  LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
+  LOG_FORMAT: oneOf(['json', 'pretty', 'auto']).default('auto'),
   /** Whether the worker creates and migrates its queue schema itself; false for DBAs who apply the SQL. Default: true. */
   QUEUE_MIGRATE: booleanFlag.default(true),
   /** The owner's schema the worker reads and writes. Default: public. */
   OWNER_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a SQL identifier').default('public'),
   /** What start-up does on breaking schema drift: fail (stop), warn (log and go on), or off. Default: fail. */
-  SCHEMA_CHECK: z.enum(['fail', 'warn', 'off']).default('fail'),
+  SCHEMA_CHECK: oneOf(['fail', 'warn', 'off']).default('fail'),
   /** The remote REPL on a Unix socket. Default: on, except when DEPLOY_ENV=production. */
   REPL_ENABLED: booleanFlag.optional(),
   /** Where the REPL socket lives (its folder is made 0700). Default: .run/repl.sock. */
-  REPL_SOCKET_PATH: z.string().min(1).default('.run/repl.sock'),
+  REPL_SOCKET_PATH: nonEmpty.default('.run/repl.sock'),
   /** Build identity for the build-info metric; set by the image build. Defaults: package version, "unknown". */
-  BUILD_VERSION: z.string().min(1).optional(),
-  BUILD_COMMIT: z.string().min(1).default('unknown'),
-  /** How long running jobs get to finish on SIGTERM before the process exits. Default: 30000. */
-  SHUTDOWN_TIMEOUT_MS: positiveInt.default(30_000),
+  BUILD_VERSION: nonEmpty.optional(),
+  BUILD_COMMIT: nonEmpty.default('unknown'),
+  /**
+   * The bound on a stop (SIGTERM/SIGINT): running jobs get this long to finish, are stopped
+   * (their queries cancelled, requests aborted) shortly before it and handed back for a retry; the
+   * process exits within it plus a margin of 2000 ms, whatever it was waiting on. Default: 30000.
+   */
+  SHUTDOWN_TIMEOUT_MS: integerAtLeast(1000, 'at least 1000 (milliseconds)').default(30_000),
+  /** Largest job payload, as JSON bytes, at enqueue and at run. Default: 262144 (256 KB). */
+  MAX_PAYLOAD_BYTES: positiveInt.default(256 * 1024),
+  /**
+   * Seconds between heartbeats a running job's worker sends; a job whose beat lapses (its worker
+   * died) is retried. pg-boss's minimum is 10. Default: 30.
+   */
+  QUEUE_HEARTBEAT_SECONDS: integerAtLeast(10).default(30),
+  /** Seconds between pg-boss's monitor passes, which retry lapsed and expired jobs. Default: 30. */
+  QUEUE_MONITOR_INTERVAL_SECONDS: positiveInt.default(30),
 
   /** ESPN league to sync. Optional: ESPN jobs fail permanently without it. */
   ESPN_LEAGUE_ID: positiveInt.optional(),
@@ -84,20 +114,20 @@ const envSchema = z.object({
   ESPN_TIMEOUT_MS: positiveInt.default(15_000),
 
   /** dev-mailbox writes to a local folder; brevo and mailgun send. Default: dev-mailbox. */
-  EMAIL_PROVIDER: z.enum(['dev-mailbox', 'brevo', 'mailgun']).default('dev-mailbox'),
+  EMAIL_PROVIDER: oneOf(['dev-mailbox', 'brevo', 'mailgun']).default('dev-mailbox'),
   EMAIL_FROM_ADDRESS: z.email('must be an email address').default('tradebot@trademachine.local'),
-  EMAIL_FROM_NAME: z.string().min(1).default('TradeMachine'),
+  EMAIL_FROM_NAME: nonEmpty.default('TradeMachine'),
   /** Where every recipient goes for non-production targets. */
   EMAIL_REDIRECT_ADDRESS: z.email('must be an email address').optional(),
   /** Links in email payloads must be on this origin. */
   FRONTEND_URL: httpUrl.default('http://localhost:3000'),
   EMAIL_TIMEOUT_MS: positiveInt.default(10_000),
   /** Folder of the dev mailbox. Default: .data/mailbox. */
-  DEV_MAILBOX_DIR: z.string().min(1).default('.data/mailbox'),
+  DEV_MAILBOX_DIR: nonEmpty.default('.data/mailbox'),
   BREVO_API_KEY: optionalSecret,
   BREVO_BASE_URL: httpUrl.default('https://api.brevo.com'),
   MAILGUN_API_KEY: optionalSecret,
-  MAILGUN_DOMAIN: z.string().min(1).optional(),
+  MAILGUN_DOMAIN: nonEmpty.optional(),
   MAILGUN_BASE_URL: httpUrl.default('https://api.mailgun.net'),
 });
 
@@ -127,7 +157,11 @@ export interface Config {
     readonly queueSchema: string;
     readonly queueMigrate: boolean;
     readonly ownerSchema: string;
+    /** How long start-up keeps trying to reach a database. */
+    readonly waitMs: number;
   };
+  readonly queue: { readonly heartbeatSeconds: number; readonly monitorIntervalSeconds: number };
+  readonly maxPayloadBytes: number;
   readonly schemaCheck: 'fail' | 'warn' | 'off';
   readonly repl: { readonly enabled: boolean; readonly socketPath: string };
   readonly build: { readonly version: string | undefined; readonly commit: string };
@@ -206,7 +240,16 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date
 
   const config: Config = {
     deployEnv: e.DEPLOY_ENV,
-    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, queueSchema: e.QUEUE_SCHEMA, queueMigrate: e.QUEUE_MIGRATE, ownerSchema: e.OWNER_SCHEMA },
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      queueSchema: e.QUEUE_SCHEMA,
+      queueMigrate: e.QUEUE_MIGRATE,
+      ownerSchema: e.OWNER_SCHEMA,
+      waitMs: e.DATABASE_WAIT_MS,
+    },
+    queue: { heartbeatSeconds: e.QUEUE_HEARTBEAT_SECONDS, monitorIntervalSeconds: e.QUEUE_MONITOR_INTERVAL_SECONDS },
+    maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     schemaCheck: e.SCHEMA_CHECK,
     repl: { enabled: e.REPL_ENABLED ?? e.DEPLOY_ENV !== 'production', socketPath: e.REPL_SOCKET_PATH },
     build: { version: e.BUILD_VERSION, commit: e.BUILD_COMMIT },

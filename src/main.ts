@@ -8,6 +8,13 @@ import { startTelemetry } from './telemetry/telemetry.ts';
 import { registerWorkerMetrics } from './telemetry/worker-metrics.ts';
 import { startWorker } from './worker.ts';
 import { SchemaDriftError } from './db/schema-check/startup-check.ts';
+import { DATABASE_UNREACHABLE_EXIT_CODE, DatabaseUnreachableError } from './db/wait-for-database.ts';
+
+/**
+ * Past SHUTDOWN_TIMEOUT_MS a stop has handed every job back; this margin covers closing pools and
+ * sockets. Whatever is still pending then (a database that stopped answering), the process exits.
+ */
+const SHUTDOWN_MARGIN_MS = 2000;
 
 let config;
 try {
@@ -34,6 +41,12 @@ const worker = await startWorker({
     },
   ],
 }).catch((error: unknown) => {
+  if (error instanceof DatabaseUnreachableError) {
+    // One line that names the variable and the cause; the stack would only repeat it.
+    process.stderr.write(`${error.name}: ${error.message}\n`);
+    log.fatal({ code: error.code, variable: error.variable }, 'worker not started: a database is unreachable');
+    process.exit(DATABASE_UNREACHABLE_EXIT_CODE);
+  }
   if (error instanceof SchemaDriftError) {
     // The report is a table meant for people: print it as is, then the one-line log entry.
     process.stderr.write(`${error.message}\n`);
@@ -61,6 +74,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     }
     signalled = true;
     log.info({ signal }, 'signal received');
+    const deadlineMs = config.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS;
+    setTimeout(() => {
+      log.error({ deadlineMs }, 'stop did not finish in time: exiting now; jobs still held were handed back and will be retried');
+      process.exit(1);
+    }, deadlineMs).unref();
     // Console sessions first, so nobody is left typing into a worker that is going away.
     Promise.resolve(repl?.close())
       .then(() => worker.stop())

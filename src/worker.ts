@@ -7,7 +7,9 @@ import { createClients, type Clients } from './jobs/clients.ts';
 import { jobs as registry } from './jobs/index.ts';
 import type { JobDefinition } from './jobs/define-job.ts';
 import type { z } from 'zod';
-import { createBoss, ensureQueues, ensureSchedules, startWorkers, type QueueOptions } from './jobs/queue.ts';
+import { createBoss, ensureQueues, ensureSchedules, startWorkers, type QueueOptions, type RunningJobs } from './jobs/queue.ts';
+import { createSideEffectStore } from './jobs/side-effects.ts';
+import { waitForDatabase } from './db/wait-for-database.ts';
 import type { RunnerDeps } from './jobs/runner.ts';
 import { startHttpServer, type RouteHandler, type RunningHttpServer } from './http/server.ts';
 import { createMailboxHandler } from './http/mailbox-page.ts';
@@ -37,9 +39,30 @@ export interface RunningWorker {
   readonly targets: Targets;
   readonly clients: Clients;
   readonly http: RunningHttpServer;
-  /** Stops fetching, lets running jobs finish within SHUTDOWN_TIMEOUT_MS, then closes everything. */
+  /** The jobs this process is running right now. */
+  readonly running: RunningJobs;
+  /**
+   * Stops fetching and lets running jobs finish; shortly before SHUTDOWN_TIMEOUT_MS it stops the
+   * ones still running (queries cancelled, requests aborted) so they are handed back for a retry
+   * having done nothing more; then closes everything.
+   */
   stop(): Promise<void>;
 }
+
+/** The variable each target's database comes from, for error messages. */
+const targetVariable = { production: 'DATABASE_URL', staging: 'STAGING_DATABASE_URL' } as const;
+
+/**
+ * When a stop aborts the jobs still running: shortly before pg-boss's own deadline (at which it
+ * fails them for a retry), so they stop while pg-boss still holds them and nothing they do lands
+ * after the hand-back. Two seconds early, or a quarter of a short timeout.
+ */
+export function jobAbortAfterMs(shutdownTimeoutMs: number): number {
+  return shutdownTimeoutMs - Math.min(2000, shutdownTimeoutMs / 4);
+}
+
+/** How often records of side effects past their retention are deleted. */
+const pruneIntervalMs = 3600_000;
 
 /**
  * Starts the worker in this process: targets → schema check → queue → workers → HTTP. The order
@@ -49,6 +72,10 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { config, log } = options;
   const jobs = options.jobs ?? registry;
+  // Say which database is missing, and why, before anything else reports it as its own failure.
+  for (const target of config.targets) {
+    await waitForDatabase({ variable: targetVariable[target.name], url: target.databaseUrl }, { waitMs: config.database.waitMs, log });
+  }
   const targets = openTargets(config.targets, config.database.poolMax, (target, error) =>
     log.warn({ target, err: error }, 'idle database connection failed; the pool replaces it'),
     config.database.ownerSchema,
@@ -71,20 +98,24 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       schema: config.database.queueSchema,
       cronEnabled: config.cronEnabled,
       migrate: config.database.queueMigrate,
+      monitorIntervalSeconds: config.queue.monitorIntervalSeconds,
       tuning: options.queueTuning,
     },
     log,
   );
-  const deps: RunnerDeps = { config, targets, clients, log };
+  const sideEffects = createSideEffectStore(() => boss.getDb(), config.database.queueSchema);
+  const deps: RunnerDeps = { config, targets, clients, log, sideEffects };
   let queueStarted = false;
   let stopping = false;
+  let running: RunningJobs;
   // pg-boss opens its pool in start(); a start that fails halfway must still close it.
   try {
     await boss.start();
     queueStarted = true;
-    await ensureQueues(boss, jobs, log);
+    await sideEffects.install({ migrate: config.database.queueMigrate });
+    await ensureQueues(boss, jobs, log, { heartbeatSeconds: config.queue.heartbeatSeconds });
     await ensureSchedules(boss, jobs, config.cronEnabled, log);
-    await startWorkers(boss, jobs, deps);
+    running = await startWorkers(boss, jobs, deps);
   } catch (error) {
     await Promise.allSettled([boss.stop({ graceful: false, close: true }), clients.close(), targets.destroy()]);
     throw error;
@@ -97,7 +128,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     routes: [...(options.routes ?? []), ...mailbox],
     readiness: {
       schema: async () => schemaReadiness(schemaCheck),
-      queue: async () => ({ ok: queueStarted && !stopping, detail: stopping ? 'stopping' : queueStarted ? 'started' : 'not started' }),
+      queue: async () => {
+        if (stopping || !queueStarted) return { ok: false, detail: stopping ? 'stopping' : 'not started' };
+        // Started is not enough: the queue is down whenever its database is.
+        await boss.getDb().executeSql('SELECT 1');
+        return { ok: true, detail: 'started' };
+      },
       ...Object.fromEntries(
         targets.all.map((target) => [
           `database:${target.name}`,
@@ -110,20 +146,38 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
   });
   log.info({ jobs: jobs.map((job) => job.name), http: http.url, cron: config.cronEnabled }, 'worker started');
+  const prune = () =>
+    sideEffects.prune().then(
+      (count) => count > 0 && log.info({ count }, 'pruned side-effect records past their retention'),
+      (error: unknown) => log.warn({ err: error }, 'could not prune side-effect records'),
+    );
+  void prune();
+  const pruneTimer = setInterval(prune, pruneIntervalMs).unref();
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
       stopping = true;
-      log.info({ timeoutMs: config.shutdownTimeoutMs }, 'worker stopping: no new jobs; waiting for running ones');
-      // pg-boss stops fetching, waits for active handlers up to the timeout, and leaves any job still
-      // running as active: it expires and is retried by another worker, so nothing is lost.
-      await boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true });
+      clearInterval(pruneTimer);
+      const timeoutMs = config.shutdownTimeoutMs;
+      log.info({ timeoutMs, running: running.count() }, 'worker stopping: no new jobs; waiting for running ones');
+      const abortTimer = setTimeout(() => {
+        const count = running.count();
+        if (count > 0) log.warn({ count }, 'jobs still running: stopping them (queries cancelled, requests aborted); they will be retried');
+        running.abortAll('the worker is shutting down');
+      }, jobAbortAfterMs(timeoutMs));
+      try {
+        // pg-boss stops fetching and waits for the handlers; the aborted ones fail and are retried.
+        // One that ignored its signal is failed by pg-boss at the deadline; nothing is lost.
+        await boss.stop({ graceful: true, timeout: timeoutMs, close: true });
+      } finally {
+        clearTimeout(abortTimer);
+      }
       await http.close();
       await Promise.allSettled([clients.close(), targets.destroy()]);
       log.info('worker stopped');
     })();
     return stopped;
   };
-  return { config, log, deps, jobs, boss, targets, clients, http, stop };
+  return { config, log, deps, jobs, boss, targets, clients, http, running, stop };
 }

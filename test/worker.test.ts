@@ -113,7 +113,7 @@ describe('graceful shutdown', () => {
   });
 
   test('a job cut off by the shutdown timeout is retried later, not lost', async () => {
-    const first = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0', SHUTDOWN_TIMEOUT_MS: '300' }), log, jobs: [slow] });
+    const first = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0', SHUTDOWN_TIMEOUT_MS: '1000' }), log, jobs: [slow] });
     const id = await first.boss.send('test.slow', { ms: 2500, label: 'cut-off' });
     assert.ok(id);
     await waitForState(first, id, 'active', 10_000);
@@ -132,6 +132,62 @@ describe('graceful shutdown', () => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe('a stop keeps its deadline and cuts off blocked jobs', () => {
+  let database: TestDatabase;
+  before(async () => {
+    database = await createTestDatabase();
+  });
+  after(async () => {
+    await database.drop();
+  });
+
+  const blocked = defineJob({
+    name: 'test.blocked-insert',
+    description: 'inserts a row into the owner\'s email table, through the job\'s own database view',
+    payload: z.object({ messageId: z.string() }),
+    queue: { retryLimit: 2, retryDelaySeconds: 60 },
+    run: async (payload, ctx) => {
+      await ctx.targets.get('production').db.insertInto('email').values({ messageId: payload.messageId, status: 'sent', tradeId: null }).execute();
+      return {};
+    },
+  });
+
+  test('a query waiting on a lock is cancelled before pg-boss hands the job back; nothing lands afterwards', async () => {
+    const shutdownTimeoutMs = 2000;
+    const worker = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0', SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) }), log, jobs: [blocked] });
+    const locker = await database.pool.connect();
+    let stopMs = 0;
+    let id: string | null = null;
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE email IN ACCESS EXCLUSIVE MODE');
+      id = await worker.boss.send('test.blocked-insert', { messageId: '<blocked@test>' });
+      assert.ok(id);
+      for (let tries = 0; tries < 100; tries += 1) {
+        const { rows } = await database.pool.query(`SELECT 1 FROM pg_locks WHERE NOT granted AND relation = 'email'::regclass`);
+        if (rows.length > 0) break;
+        await sleep(50);
+      }
+      assert.equal(worker.running.count(), 1, 'the job is running, waiting for the lock');
+      const started = performance.now();
+      await worker.stop();
+      stopMs = performance.now() - started;
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+    }
+    assert.ok(stopMs < shutdownTimeoutMs + 500, `stopped in ${Math.round(stopMs)} ms, bound ${shutdownTimeoutMs} ms`);
+    await sleep(300); // had the insert merely been left waiting, it would land now that the lock is gone
+    const { rows } = await database.pool.query(`SELECT 1 FROM email WHERE "messageId" = '<blocked@test>'`);
+    assert.deepEqual(rows, [], 'the cancelled insert never happened');
+    const { rows: jobRows } = await database.pool.query<{ state: string; output: { error?: { code?: string } } }>('SELECT state, output FROM pgboss.job WHERE id = $1', [id]);
+    assert.equal(jobRows[0]?.state, 'retry', 'handed back for a retry');
+    assert.equal(jobRows[0]?.output.error?.code, 'JOB_ABORTED');
+    const { rows: backends } = await database.pool.query(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'trademachine-worker%' AND datname = current_database()`);
+    assert.deepEqual(backends, [], 'no connection left behind');
   });
 });
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { TargetConfig } from '../config.ts';
 import { closeOwnerDb, createOwnerDb, type OwnerDb } from './database.ts';
+import { signalBoundDb } from './signal-bound-db.ts';
 
 export type TargetName = TargetConfig['name'];
 
@@ -19,6 +20,11 @@ export interface Targets {
   get(name: TargetName): Target;
   /** The targets a sync's `databaseScope` names: production, staging, or both. */
   forScope(scope: 'production' | 'staging' | 'both'): Target[];
+  /**
+   * The same targets for one job: their `db` obeys `signal` (a stopped job's queries are cancelled
+   * and no new one starts). Built lazily, so a job that never queries pays nothing.
+   */
+  forSignal(signal: AbortSignal): Targets;
   destroy(): Promise<void>;
 }
 
@@ -43,6 +49,12 @@ export function openTargets(
     });
     return { name: config.name, isProduction: config.isProduction, db, pool };
   });
+  return targetsOf(all, async () => {
+    await Promise.all(all.map((target) => closeOwnerDb(target)));
+  });
+}
+
+function targetsOf(all: readonly Target[], destroy: () => Promise<void>): Targets {
   const get = (name: TargetName): Target => {
     const target = all.find((candidate) => candidate.name === name);
     if (!target) throw new UnknownTargetError(`target "${name}" is not configured (configured: ${all.map((t) => t.name).join(', ')})`);
@@ -52,8 +64,21 @@ export function openTargets(
     all,
     get,
     forScope: (scope) => (scope === 'both' ? [get('production'), get('staging')] : [get(scope)]),
-    destroy: async () => {
-      await Promise.all(all.map((target) => closeOwnerDb(target)));
+    forSignal: (signal) => targetsOf(all.map((target) => boundTarget(target, signal)), destroy),
+    destroy,
+  };
+}
+
+/** A target whose `db` is built on first use and obeys `signal`; the pool stays the shared one. */
+function boundTarget(target: Target, signal: AbortSignal): Target {
+  let db: OwnerDb | undefined;
+  return {
+    name: target.name,
+    isProduction: target.isProduction,
+    pool: target.pool,
+    get db() {
+      db ??= signalBoundDb(target.pool, signal);
+      return db;
     },
   };
 }

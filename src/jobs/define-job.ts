@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Targets } from '../db/targets.ts';
 import type { Clients } from './clients.ts';
+import type { SideEffects } from './side-effects.ts';
 
 /** How pg-boss queues this job; every field maps to a pg-boss queue option of the same meaning. */
 export interface QueueSettings {
@@ -18,6 +19,12 @@ export interface QueueSettings {
   readonly expireInSeconds?: number;
   /** Jobs of this queue this process runs at once. Default: 1. */
   readonly localConcurrency?: number;
+  /**
+   * Jobs claimed per fetch (they run side by side, up to localConcurrency). A full batch makes the
+   * worker fetch again at once, so a backlog drains at the queue's speed. Default: localConcurrency,
+   * at least 2 (pg-boss never bursts on batches of 1).
+   */
+  readonly batchSize?: number;
 }
 
 /** A recurring run, registered only when CRON_ENABLED is true. */
@@ -46,14 +53,21 @@ export interface JobContext {
   readonly jobName: string;
   /** 1 for the first attempt. */
   readonly attempt: number;
-  /** Fires on shutdown and on pg-boss expiry: stop early, the job will be retried. */
+  /**
+   * Fires on shutdown and before pg-boss's expiry: stop, the job will be retried. `targets` and the
+   * upstream clients obey it already (queries are cancelled, requests aborted); pass it on to
+   * anything else that waits.
+   */
   readonly signal: AbortSignal;
   /** Child logger already carrying job name, id and attempt. */
   readonly log: Logger;
   readonly config: Config;
+  /** The owner databases; their `db` obeys `signal`. */
   readonly targets: Targets;
   readonly clients: Clients;
   readonly checkpoint: Checkpoint;
+  /** Effects that must happen at most once per job (an email sent), recorded durably. */
+  readonly sideEffects: SideEffects;
   /** OpenTelemetry trace id of the run, when tracing is on. */
   readonly traceId: string | undefined;
 }

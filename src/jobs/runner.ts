@@ -8,6 +8,7 @@ import type { Clients } from './clients.ts';
 import type { Checkpoint, JobContext, JobDefinition } from './define-job.ts';
 import { PermanentJobError, SnoozeJob, errorCode, serializeError } from './outcomes.ts';
 import { parsePayload } from './payload.ts';
+import type { SideEffectStore } from './side-effects.ts';
 import { recordJobOutcome, recordJobWait, type JobOutcomeLabel } from '../telemetry/job-metrics.ts';
 
 /** What every job run needs from the process; built once at start-up. */
@@ -16,6 +17,8 @@ export interface RunnerDeps {
   readonly targets: Targets;
   readonly clients: Clients;
   readonly log: Logger;
+  /** Where jobs record their at-most-once side effects (the queue schema's side_effect table). */
+  readonly sideEffects: SideEffectStore;
 }
 
 /** The attempt being run, as the queue (or an inline caller) knows it. */
@@ -90,17 +93,19 @@ export async function executeJob<Result>(
   log.info('job started');
   if (attemptInfo.waitMs !== undefined) recordJobWait(definition.name, attemptInfo.waitMs);
   try {
-    const payload = parsePayload(definition, rawPayload);
+    const payload = parsePayload(definition, rawPayload, { maxBytes: deps.config.maxPayloadBytes });
+    const signal = attemptInfo.signal;
     const ctx: JobContext = {
       jobId: attemptInfo.id,
       jobName: definition.name,
       attempt: attemptInfo.attempt,
-      signal: attemptInfo.signal,
+      signal,
       log,
       config: deps.config,
-      targets: deps.targets,
+      targets: deps.targets.forSignal(signal),
       clients: deps.clients,
       checkpoint,
+      sideEffects: deps.sideEffects.forJob({ name: definition.name, id: attemptInfo.id, signal, log }),
       traceId: trace.getActiveSpan()?.spanContext().traceId,
     };
     const result = await definition.run(payload, ctx);

@@ -4,6 +4,7 @@
  * bad payload must never stop the worker.
  */
 import { after, before, describe, test } from 'node:test';
+import { testSideEffects } from './../support/side-effects.ts';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
@@ -108,7 +109,7 @@ describe('queue adapter', () => {
     boss = createBoss({ connectionString: database.url, schema: 'pgboss', cronEnabled: false }, log);
     await boss.start();
     await ensureQueues(boss, definitions, log);
-    await startWorkers(boss, definitions, { config, targets, clients, log });
+    await startWorkers(boss, definitions, { config, targets, clients, log, sideEffects: testSideEffects(targets.get('production').pool) });
   });
 
   after(async () => {

@@ -4,6 +4,7 @@
  * are or the error is permanent, cancelled when stopped from outside, failed when no queue decides.
  */
 import { after, before, test } from 'node:test';
+import { testSideEffects } from './../support/side-effects.ts';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,7 +45,7 @@ before(async () => {
   const config = testConfig('postgres://nobody@127.0.0.1:1/none');
   const targets = openTargets(config.targets, 1);
   const clients = createClients(config, pino({ level: 'silent' }));
-  deps = { config, targets, clients, log: pino({ level: 'silent' }), close: async () => Promise.all([clients.close(), targets.destroy()]).then(() => undefined) };
+  deps = { config, targets, clients, log: pino({ level: 'silent' }), sideEffects: testSideEffects(targets.get('production').pool), close: async () => Promise.all([clients.close(), targets.destroy()]).then(() => undefined) };
 });
 after(async () => {
   await deps.close();

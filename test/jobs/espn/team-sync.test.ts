@@ -1,4 +1,5 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { testSideEffects } from './../../support/side-effects.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -60,7 +61,7 @@ before(async () => {
   const log = pino({ level: 'silent' });
   targets = openTargets(config.targets, 2);
   clients = createClients(config, log);
-  deps = { config, targets, clients, log };
+  deps = { config, targets, clients, log, sideEffects: testSideEffects(targets.get('production').pool) };
 });
 
 beforeEach(async () => {
@@ -209,7 +210,7 @@ describe('espn.team-sync with production and staging', () => {
     try {
       await seedTeams(staging.db);
       const jobId = randomUUID();
-      const result = await runJobInline(teamSync, { databaseScope: 'both' }, { config: bothConfig, targets: bothTargets, clients: bothClients, log }, { id: jobId });
+      const result = await runJobInline(teamSync, { databaseScope: 'both' }, { config: bothConfig, targets: bothTargets, clients: bothClients, log, sideEffects: deps.sideEffects }, { id: jobId });
       assert.deepEqual(result, {
         targets: [
           { target: 'production', processed: 11, updated: 10, skipped: 1 },
