@@ -50,7 +50,13 @@ function parseOptions(argv: string[]): BenchOptions {
   };
 }
 
-const options = parseOptions(process.argv.slice(2));
+let options: BenchOptions;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
 const started = performance.now();
 const database = await openBenchDatabase(process.env.BENCH_DATABASE_URL);
 let exitCode = 0;

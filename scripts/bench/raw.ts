@@ -39,7 +39,8 @@ export function sweepOptions(point: SweepPoint): WorkOptions {
 
 /** One line describing work() options, e.g. "batch 100 × 4 workers, burstWhenBatchFull, perJobResults". */
 export function describeOptions(options: WorkOptions): string {
-  const parts = [`batch ${options.batchSize ?? 1} × ${options.localConcurrency ?? 1} workers`];
+  const loops = options.localConcurrency ?? 1;
+  const parts = [`batch ${options.batchSize ?? 1} × ${loops} worker${loops === 1 ? '' : 's'}`];
   const bursts = options.burstWhenBatchFull && (options.batchSize ?? 1) > 1;
   if (options.burstWhenBatchFull) parts.push(bursts ? 'burstWhenBatchFull' : 'burstWhenBatchFull (ignored at batch 1)');
   if (options.burstWhenReadyExceeds !== undefined) parts.push(`burstWhenReadyExceeds ${options.burstWhenReadyExceeds}`);

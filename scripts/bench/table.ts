@@ -81,9 +81,12 @@ export function formatReport(report: BenchReport, context: ReportContext): strin
   const out: string[] = [];
   out.push(`Issue 7 bench: a noop job through raw pg-boss and through the worker's runner, one process, one database`);
   out.push(`database: ${context.database}; machine: ${context.machine}`);
-  out.push(
-    `drain backlog ${options.jobs.toLocaleString('en-US')} jobs × ${options.rounds} rounds (median; timeout ${options.drainTimeoutMs / 1000} s); wake-up ${options.samples} samples per path, ${options.wakeup.spacingMs} ms apart`,
-  );
+  const plan: string[] = [];
+  if (options.only !== 'wakeup') {
+    plan.push(`drain backlog ${options.jobs.toLocaleString('en-US')} jobs × ${options.rounds} rounds (median; timeout ${options.drainTimeoutMs / 1000} s)`);
+  }
+  if (options.only !== 'drain') plan.push(`wake-up ${options.samples} samples per path over ${options.rounds} rounds, ${options.wakeup.spacingMs} ms apart`);
+  out.push(plan.join('; '));
   out.push(`runner work options (${report.runner.source}): ${describeOptions(report.runner.options)}`);
   if (report.runner.mismatch) out.push(`WARNING: ${report.runner.mismatch}`);
 

@@ -72,7 +72,7 @@ test('every wake-up sample is seen, on every path', () => {
 test('the raw comparison uses the runner\'s fetch settings with per-job results and metadata', () => {
   assert.ok(report.drains);
   const { options } = report.runner;
-  assert.ok(report.drains.rawSame.settings.startsWith(`batch ${options.batchSize ?? 1} × ${options.localConcurrency ?? 1} workers`));
+  assert.ok(report.drains.rawSame.settings.startsWith(`batch ${options.batchSize ?? 1} × ${options.localConcurrency ?? 1} worker`));
   assert.match(report.drains.rawSame.settings, /perJobResults, metadata/);
 });
 
