@@ -169,7 +169,7 @@ async function wakeupRounds(
 
 export async function runBench(harness: Harness, options: BenchOptions, progress: (line: string) => void = () => {}): Promise<BenchReport> {
   const runner = await runnerWorkOptions(harness.boss, harness.deps, harness.createQueue, harness.deleteQueue);
-  progress(`runner work options (${runner.source}): ${describeOptions(runner.options)}`);
+  progress(`runner work options (workOptionsFor): ${describeOptions(runner.options)}`);
   if (runner.mismatch) progress(`warning: ${runner.mismatch}`);
   const rawSame = rawPath(harness, "raw pg-boss, runner's settings", sameAsRunner(runner.options));
   const runnerRun = runnerPath(harness, runner.options);

@@ -5,8 +5,7 @@
 import type { PgBoss, WorkOptions } from 'pg-boss';
 import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../src/jobs/define-job.ts';
-import * as queueModule from '../../src/jobs/queue.ts';
-import { startWorkers } from '../../src/jobs/queue.ts';
+import { startWorkers, workOptionsFor } from '../../src/jobs/queue.ts';
 import type { RunnerDeps } from '../../src/jobs/runner.ts';
 
 /** The bench's job definition type, as startWorkers takes it. */
@@ -42,10 +41,9 @@ export async function stopRunner(boss: PgBoss, definition: BenchDefinition): Pro
   await boss.offWork(definition.name, { wait: true });
 }
 
-/** Where the runner's work options came from, and what they are. */
+/** The runner's work options, and whether startWorkers disagrees with them. */
 export interface RunnerWorkOptions {
   readonly options: WorkOptions;
-  readonly source: 'workOptionsFor' | 'startWorkers probe';
   /** Set when workOptionsFor and what startWorkers actually passed disagree. */
   readonly mismatch?: string;
 }
@@ -82,8 +80,8 @@ async function probeStartWorkers(boss: PgBoss, deps: RunnerDeps, createQueue: (q
 }
 
 /**
- * The runner's work options for the bench definition: from queue.ts's `workOptionsFor` when it
- * exports one, checked against what startWorkers actually passes; from that probe alone otherwise.
+ * The runner's work options for the bench definition, from queue.ts's `workOptionsFor`, checked
+ * against what startWorkers actually passes: the raw comparison is only fair if they agree.
  */
 export async function runnerWorkOptions(
   boss: PgBoss,
@@ -91,12 +89,9 @@ export async function runnerWorkOptions(
   createQueue: (queue: string) => Promise<void>,
   deleteQueue: (queue: string) => Promise<void>,
 ): Promise<RunnerWorkOptions> {
+  const declared: WorkOptions = workOptionsFor(noopDefinition('bench.noop.probe', () => {}));
   const probed = await probeStartWorkers(boss, deps, createQueue, deleteQueue);
-  // Looked up by name: the export may not exist yet, and the bench must type-check either way.
-  const workOptionsFor = (queueModule as Record<string, unknown>)['workOptionsFor'];
-  if (typeof workOptionsFor !== 'function') return { options: probed, source: 'startWorkers probe' };
-  const declared = (workOptionsFor as (definition: BenchDefinition) => WorkOptions)(noopDefinition('bench.noop.probe', () => {}));
   const mismatch =
     canonical(declared) === canonical(probed) ? undefined : `workOptionsFor ${canonical(declared)} but startWorkers passed ${canonical(probed)}`;
-  return { options: declared, source: 'workOptionsFor', ...(mismatch ? { mismatch } : {}) };
+  return { options: declared, ...(mismatch ? { mismatch } : {}) };
 }

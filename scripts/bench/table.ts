@@ -87,7 +87,7 @@ export function formatReport(report: BenchReport, context: ReportContext): strin
   }
   if (options.only !== 'drain') plan.push(`wake-up ${options.samples} samples per path over ${options.rounds} rounds, ${options.wakeup.spacingMs} ms apart`);
   out.push(plan.join('; '));
-  out.push(`runner work options (${report.runner.source}): ${describeOptions(report.runner.options)}`);
+  out.push(`runner work options (workOptionsFor, checked against what startWorkers passes): ${describeOptions(report.runner.options)}`);
   if (report.runner.mismatch) out.push(`WARNING: ${report.runner.mismatch}`);
 
   if (report.sweep.length > 0) {
