@@ -53,7 +53,8 @@ try {
   await boss.start();
   // The worker creates its queues at start; do it here too so enqueueing works before its first start.
   await ensureQueues(boss, jobs, pino({ level: 'warn' }, pino.destination(2)));
-  const id = await enqueue(boss, job.name, payload as never, startAfter === undefined ? {} : { startAfter });
+  const maxPayloadBytes = process.env.MAX_PAYLOAD_BYTES ? Number(process.env.MAX_PAYLOAD_BYTES) : undefined;
+  const id = await enqueue(boss, job.name, payload as never, { ...(startAfter === undefined ? {} : { startAfter }), maxPayloadBytes });
   process.stdout.write(id ? `enqueued ${job.name} ${id}\n` : `not enqueued: ${job.name} already has a job queued (queue policy)\n`);
 } catch (error) {
   if (error instanceof PayloadError) fail(`PayloadError: ${error.message}`);

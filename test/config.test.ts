@@ -77,3 +77,39 @@ test('ESPN cookies come in pairs, and secrets never appear in the error', () => 
     return true;
   });
 });
+
+test('every config error reads the same way: "<VARIABLE> must … (got …)", for every kind of variable', () => {
+  const bad: Record<string, string> = {
+    DEPLOY_ENV: 'prod',
+    LOG_LEVEL: 'loud',
+    LOG_FORMAT: 'xml',
+    SCHEMA_CHECK: 'maybe',
+    EMAIL_PROVIDER: 'pigeon',
+    CRON_ENABLED: 'sometimes',
+    HTTP_PORT: '70000',
+    DATABASE_POOL_MAX: '0',
+    DATABASE_WAIT_MS: '-1',
+    SHUTDOWN_TIMEOUT_MS: '10',
+    MAX_PAYLOAD_BYTES: '1.5',
+    QUEUE_HEARTBEAT_SECONDS: '5',
+    QUEUE_MONITOR_INTERVAL_SECONDS: 'soon',
+    QUEUE_SCHEMA: 'Bad-Name',
+    ESPN_BASE_URL: 'ftp://espn',
+    EMAIL_FROM_ADDRESS: 'nobody',
+  };
+  let problems: readonly string[] = [];
+  try {
+    loadConfig({ DATABASE_URL: 'postgres://u@h/db', ...bad });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    problems = error.problems;
+  }
+  assert.equal(problems.length, Object.keys(bad).length, problems.join('\n'));
+  for (const [variable, value] of Object.entries(bad)) {
+    const line = problems.find((problem) => problem.startsWith(`${variable} `));
+    assert.ok(line, `${variable} is reported`);
+    assert.ok(line.startsWith(`${variable} must `) && line.endsWith(` (got ${JSON.stringify(value)})`), line);
+    assert.doesNotMatch(line, /Invalid|Too (small|big)|expected/, line);
+  }
+  assert.ok(problems.includes('DEPLOY_ENV must be one of development, test, staging, production (got "prod")'));
+});

@@ -28,6 +28,28 @@ test('a bad variable stops start-up with its name and what was wrong (exit 78)',
   );
 });
 
+test('a database it cannot reach is named with the cause once; start-up waits DATABASE_WAIT_MS, then exits 69', async () => {
+  const closedPort = await findFreePort();
+  const unreachable = `postgres://postgres:hunter2@127.0.0.1:${closedPort}/trademachine`;
+  const started = performance.now();
+  const refused = await runNodeScript('src/main.ts', [], { DATABASE_URL: unreachable, DATABASE_WAIT_MS: '1200', LOG_FORMAT: 'json' });
+  const waitedMs = performance.now() - started;
+  assert.equal(refused.code, 69);
+  assert.equal(
+    refused.stderr.trim(),
+    `DatabaseUnreachableError: DATABASE_URL (postgres://postgres:***@127.0.0.1:${closedPort}/trademachine): cannot connect: connect ECONNREFUSED 127.0.0.1:${closedPort} (kept trying for 1 s, DATABASE_WAIT_MS)`,
+  );
+  assert.ok(waitedMs >= 1000, `kept trying (${Math.round(waitedMs)} ms)`);
+  assert.doesNotMatch(refused.stdout + refused.stderr, /hunter2/);
+  assert.match(refused.stdout, /database not reachable yet; trying again/);
+
+  const missing = new URL(database.url);
+  missing.pathname = '/no_such_database';
+  const staging = await runNodeScript('src/main.ts', [], { DATABASE_URL: database.url, STAGING_DATABASE_URL: missing.toString(), DATABASE_WAIT_MS: '0', LOG_FORMAT: 'json' });
+  assert.equal(staging.code, 69);
+  assert.match(staging.stderr.trim(), /^DatabaseUnreachableError: STAGING_DATABASE_URL \(postgres:\/\/[^)]+\/no_such_database\): cannot connect: database "no_such_database" does not exist$/);
+});
+
 test('the worker serves /metrics with job outcomes, and SIGTERM stops it cleanly', async () => {
   const port = await findFreePort();
   const child = startNodeScript('src/main.ts', [], { DATABASE_URL: database.url, HTTP_PORT: String(port), LOG_FORMAT: 'json', DEPLOY_ENV: 'test' });

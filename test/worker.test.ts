@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { testConfig } from './support/test-config.ts';
 import { startWorker, type RunningWorker } from '../src/worker.ts';
 import { jobs } from '../src/jobs/index.ts';
@@ -131,6 +132,42 @@ describe('graceful shutdown', () => {
       assert.deepEqual(started.filter((entry) => entry.startsWith('cut-off')), ['cut-off#1', 'cut-off#2']);
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe('readiness follows the queue\'s database', () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  before(async () => {
+    database = await createTestDatabase();
+    proxy = await startTcpProxy(database.url);
+  });
+  after(async () => {
+    await proxy.close();
+    await database.drop();
+  });
+
+  test('/ready says the queue is down while its database is, and ready again once it is back', async () => {
+    const worker = await startWorker({ config: testConfig(proxy.url, { HTTP_PORT: '0' }), log, jobs: [] });
+    try {
+      assert.equal((await getJson(`${worker.http.url}/ready`)).status, 200);
+      proxy.cut();
+      const down = await getJson(`${worker.http.url}/ready`);
+      assert.equal(down.status, 503);
+      const checks = down.body.checks as Record<string, { ok: boolean; detail?: string }>;
+      assert.equal(checks.queue?.ok, false, JSON.stringify(checks));
+      assert.equal(checks['database:production']?.ok, false);
+      proxy.restore();
+      let ready = 0;
+      for (let tries = 0; tries < 50 && ready !== 200; tries += 1) {
+        await sleep(100);
+        ready = (await getJson(`${worker.http.url}/ready`)).status;
+      }
+      assert.equal(ready, 200, 'ready again');
+    } finally {
+      proxy.restore();
+      await worker.stop();
     }
   });
 });

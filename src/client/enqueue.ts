@@ -9,7 +9,10 @@ type Jobs = (typeof jobs)[number];
 export type JobPayload<Name extends Jobs['name']> = z.input<Extract<Jobs, { name: Name }>['payload']>;
 
 /** Options an enqueuer may set; queue policy and retries come from the job's definition. */
-export type EnqueueOptions = Pick<SendOptions, 'startAfter' | 'singletonKey' | 'priority'>;
+export type EnqueueOptions = Pick<SendOptions, 'startAfter' | 'singletonKey' | 'priority'> & {
+  /** Largest payload as JSON bytes; keep it equal to the worker's MAX_PAYLOAD_BYTES. Default: 262144. */
+  readonly maxPayloadBytes?: number;
+};
 
 /**
  * Validates the payload with the job's own schema and sends it: a bad payload is refused here,
@@ -23,6 +26,7 @@ export async function enqueue<Name extends Jobs['name']>(
   options: EnqueueOptions = {},
 ): Promise<string | null> {
   const definition = findJob(name);
-  const data = parsePayload(definition, payload);
-  return boss.send(name, data as object, options);
+  const { maxPayloadBytes, ...sendOptions } = options;
+  const data = parsePayload(definition, payload, { maxBytes: maxPayloadBytes });
+  return boss.send(name, data as object, sendOptions);
 }

@@ -34,7 +34,7 @@ export function parsePayload<Schema extends z.ZodType>(
   if (raw === undefined || raw === null) {
     const empty = definition.payload.safeParse({});
     if (empty.success) return empty.data;
-    throw new PayloadError(`${definition.name}: the payload is ${raw === null ? 'null' : 'missing'}; expected a JSON object (${describeProblems(definition, empty.error)})`);
+    throw new PayloadError(`${definition.name}: the payload is ${raw === null ? 'null' : 'missing'}; expected a JSON object with its fields`, { cause: empty.error });
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new PayloadError(`${definition.name}: the payload must be a JSON object (got ${describeKind(raw)})`);
