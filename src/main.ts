@@ -6,15 +6,10 @@ import { createLogger, secretValues } from './telemetry/logger.ts';
 import { startReplServer } from './repl/repl-server.ts';
 import { startTelemetry } from './telemetry/telemetry.ts';
 import { registerWorkerMetrics } from './telemetry/worker-metrics.ts';
-import { startWorker } from './worker.ts';
+import { SHUTDOWN_MARGIN_MS, startWorker } from './worker.ts';
 import { SchemaDriftError } from './db/schema-check/startup-check.ts';
 import { DATABASE_UNREACHABLE_EXIT_CODE, DatabaseUnreachableError } from './db/wait-for-database.ts';
 
-/**
- * Past SHUTDOWN_TIMEOUT_MS a stop has handed every job back; this margin covers closing pools and
- * sockets. Whatever is still pending then (a database that stopped answering), the process exits.
- */
-const SHUTDOWN_MARGIN_MS = 2000;
 
 let config;
 try {

@@ -61,6 +61,12 @@ export function jobAbortAfterMs(shutdownTimeoutMs: number): number {
   return shutdownTimeoutMs - Math.min(2000, shutdownTimeoutMs / 4);
 }
 
+/**
+ * Past SHUTDOWN_TIMEOUT_MS a stop has handed every job back; this margin covers closing pools and
+ * sockets. Whatever is still pending then (a database that stopped answering), the process exits.
+ */
+export const SHUTDOWN_MARGIN_MS = 2000;
+
 /** How often records of side effects past their retention are deleted. */
 const pruneIntervalMs = 3600_000;
 
