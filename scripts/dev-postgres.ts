@@ -1,20 +1,34 @@
 /**
  * The embedded PostgreSQL behind `start-dev.sh`, in a process of its own group so that Ctrl-C in
  * the terminal reaches the worker first and the database stays up while the worker drains.
- * It plays the owner's part: creates the database and applies the owner-schema stand-in once.
- * Prints one JSON line `{"url": …}` when ready; stops when its stdin closes (the parent exited)
- * or on SIGTERM.
+ * It plays the owner's part: creates the database, applies the owner-schema stand-in once and
+ * seeds the dev league right after (dev/seed/). Prints one JSON line `{"url": …}` when ready;
+ * stops when its stdin closes (the parent exited) or on SIGTERM. A failure we expect (port taken,
+ * data folder in use) is one line on stderr and exit code 1.
  */
 import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from './lib/embedded-postgres.ts';
+import { EmbeddedPostgresError, startEmbeddedPostgres } from './lib/embedded-postgres.ts';
 import { applyOwnerSchema } from '../test/fixtures/owner-schema/apply-owner-schema.ts';
+import { describeSeed, seedDatabase } from '../dev/seed/seed-database.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const port = Number(process.env.DEV_POSTGRES_PORT ?? 54329);
+const dataDir = path.resolve(root, process.env.DEV_POSTGRES_DIR ?? '.data/postgres');
 const database = 'trademachine';
 
-const cluster = await startEmbeddedPostgres({ dataDir: path.join(root, '.data/postgres'), port, persistent: true });
+/** What to do about an expected failure, for someone who just ran ./start-dev.sh. */
+const hints: Partial<Record<EmbeddedPostgresError['code'], string>> = {
+  PG_PORT_IN_USE: 'set DEV_POSTGRES_PORT to a free port (in .env), or stop that program',
+  PG_DATA_DIR_IN_USE: 'is start-dev.sh already running from this folder? stop it first',
+};
+
+const cluster = await startEmbeddedPostgres({ dataDir, port, persistent: true }).catch((error: unknown) => {
+  if (!(error instanceof EmbeddedPostgresError)) throw error;
+  const hint = hints[error.code];
+  process.stderr.write(`${error.message}${hint ? `; ${hint}` : ''}\n`);
+  process.exit(1);
+});
 
 async function query<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
@@ -30,9 +44,14 @@ const exists = await query(cluster.adminUrl, async (client) => (await client.que
 if (!exists) await query(cluster.adminUrl, (client) => client.query(`CREATE DATABASE ${database}`));
 const url = cluster.urlFor(database);
 const hasOwnerSchema = await query(url, async (client) => (await client.query(`SELECT to_regclass('public.team') IS NOT NULL AS present`)).rows[0]?.present === true);
-if (!hasOwnerSchema) await query(url, (client) => applyOwnerSchema(client));
+let seeded: string | undefined;
+if (!hasOwnerSchema) {
+  await query(url, (client) => applyOwnerSchema(client));
+  // A fresh database gets the dev league once; `npm run db:seed` adds it again whenever wanted.
+  seeded = await seedDatabase(url).then(describeSeed, (error: unknown) => `not seeded (${error instanceof Error ? error.message : String(error)}); run npm run db:seed`);
+}
 
-process.stdout.write(`${JSON.stringify({ url, ownerSchemaApplied: !hasOwnerSchema })}\n`);
+process.stdout.write(`${JSON.stringify({ url, ownerSchemaApplied: !hasOwnerSchema, ...(seeded ? { seeded } : {}) })}\n`);
 
 let stopping = false;
 async function stop() {

