@@ -3,10 +3,10 @@
  * a PostgreSQL restart, and pg_terminate_backend on the worker's connections. Each returns what it
  * measured; none of them judges (see verdict.ts).
  */
-import pg from 'pg';
-import { HARNESS_APPLICATION_NAME, withClient } from './cluster.ts';
+import { withClient } from './cluster.ts';
 import { EMAIL_JOB } from './enqueue.ts';
-import { countMailboxFiles, readMailbox } from './count.ts';
+import { readMailbox } from './count.ts';
+import { lockEmailTable } from './email-lock.ts';
 import { enqueuerOf, expectWorkerExit, sleep, type ChaosContext } from './context.ts';
 
 /** Jobs of ours that are active and were claimed after `since` (epoch ms): the current worker's. */
@@ -71,201 +71,218 @@ export async function killCycles(ctx: ChaosContext, kills: number, jobs: number,
 
 export interface SigtermPhaseResult {
   readonly shutdownTimeoutMs: number;
-  /** Worker connections waiting on the email lock when SIGTERM was sent. */
+  /** Worker queries waiting on the email lock when SIGTERM was sent. */
   readonly blockedAtSignal: number;
-  /** Messages the mailbox received from the phase's jobs before the signal (sent, not yet recorded). */
+  /** Messages stored in the phase before the signal (sent, and stuck before their record). */
   readonly sentBeforeSignal: number;
   /** Messages stored after the signal, before the process exited. */
   readonly sentAfterSignal: number;
-  /** SIGTERM to exit, while the lock was still held; undefined when it did not exit in time. */
+  /** SIGTERM to exit while the lock was still held; undefined when it did not exit within the wait. */
   readonly exitMs: number | undefined;
+  /** How long the lock was held after SIGTERM waiting for the exit. */
+  readonly waitedMs: number;
   readonly exitCode: number | null | undefined;
-  /** When it did not exit while the lock was held: SIGTERM to exit after the lock was released (or undefined: killed). */
+  /** When it did not exit while the lock was held: SIGTERM to exit once the lock was released (undefined: killed). */
   readonly exitAfterReleaseMs: number | undefined;
-  /** Worker queries still running (waiting on the lock) after the process was gone: they write once the lock goes. */
+  /** Worker queries still running (waiting on the lock) after the process had exited: they would write once the lock went. */
   readonly orphanQueriesAfterExit: number;
-  /** The phase's jobs left in state active at exit (not handed back: they wait for heartbeat/expiry). */
-  readonly leftActiveAtExit: number;
-  /** The phase's jobs handed back for a retry at exit (state created/retry after having run). */
+  /**
+   * `email` rows the stopped process wrote for messages whose job it did not complete, i.e. after
+   * it had handed the job back (its retry then sends and records again).
+   */
+  readonly writtenAfterHandBack: number;
+  /** The phase's jobs the stopped process completed, handed back (created/retry after running), or left active (to expire). */
+  readonly completedByStopped: number;
   readonly handedBack: number;
+  readonly leftActiveAtExit: number;
+}
+
+async function workerBackends(url: string): Promise<number> {
+  return withClient(url, async (client) => {
+    const result = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'trademachine-worker%'`);
+    return result.rows[0]?.n ?? 0;
+  });
 }
 
 /**
- * Holds `LOCK TABLE email IN ACCESS EXCLUSIVE MODE` so jobs get stuck right after sending, then
- * SIGTERMs the worker and measures how long it takes to exit. The lock is released after the exit
- * (or after the wait gave up), and the process is SIGKILLed if it still hangs on.
+ * Holds the email lock so jobs get stuck right after sending, SIGTERMs the worker and measures how
+ * long it takes to exit. The lock is released after the exit, or after the wait gave up (the
+ * process is SIGKILLed if it still hangs on). Then, with no worker running, it looks at what the
+ * stopped process left behind. `slackMs`: how far past SHUTDOWN_TIMEOUT_MS an exit counts as in time.
  */
-export async function sigtermWithBlockedJobs(ctx: ChaosContext, jobs: number, extraWaitMs: number): Promise<SigtermPhaseResult> {
-  const shutdownTimeoutMs = ctx.workerSettings.shutdownTimeoutMs;
+export async function sigtermWithBlockedJobs(ctx: ChaosContext, jobs: number, slackMs: number): Promise<SigtermPhaseResult> {
+  // Wait past the limit before giving up, so an exit just over it is measured, not cut off.
+  const extraWaitMs = slackMs + 3_000;
+  const { shutdownTimeoutMs } = ctx.workerSettings;
+  const url = ctx.cluster.url;
   const worker = await ctx.ensureReadyWorker();
-  const locker = new pg.Client({ connectionString: ctx.cluster.url, application_name: HARNESS_APPLICATION_NAME });
-  locker.on('error', () => {});
-  await locker.connect();
-  let released = false;
-  const release = async () => {
-    if (released) return;
-    released = true;
-    await locker.query('ROLLBACK').catch(() => {});
-    await locker.end().catch(() => {});
-  };
+  const phaseWall = Date.now();
+  const lock = await lockEmailTable(url);
   try {
-    await locker.query('BEGIN');
-    await locker.query('LOCK TABLE email IN ACCESS EXCLUSIVE MODE');
-    const mailboxBefore = await countMailboxFiles(ctx.mailboxDir);
     const ids = await enqueuerOf(ctx).enqueue(jobs, ctx.phase);
-
-    // Wait until the worker's jobs pile up on the lock and the number stops growing.
-    const blockedWorkers = () =>
-      withClient(ctx.cluster.url, async (client) => {
-        const result = await client.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'trademachine-worker%' AND wait_event_type = 'Lock'`,
-        );
-        return result.rows[0]?.n ?? 0;
-      });
-    let blocked = 0;
-    let stableSince = performance.now();
-    const waitUntil = performance.now() + 15_000;
-    while (performance.now() < waitUntil) {
-      const now = await blockedWorkers();
-      if (now !== blocked) {
-        blocked = now;
-        stableSince = performance.now();
-      } else if (blocked > 0 && performance.now() - stableSince > 700) {
-        break;
-      }
-      await sleep(100);
-    }
-    if (blocked === 0) ctx.log('sigterm phase: no worker query got blocked on the email lock within 15 s');
-    const sentBeforeSignal = (await countMailboxFiles(ctx.mailboxDir)) - mailboxBefore;
+    const blockedAtSignal = await lock.waitBlocked(15_000);
+    if (blockedAtSignal === 0) ctx.log('sigterm phase: no worker query got blocked on the email lock within 15 s');
+    const stuck = (await readMailbox(ctx.mailboxDir)).messages.filter((message) => message.storedAt >= phaseWall).map((message) => message.messageId);
 
     const signalledWall = Date.now();
     const signalled = performance.now();
     expectWorkerExit(worker);
     worker.signal('SIGTERM');
     const exit = await worker.waitExit(shutdownTimeoutMs + extraWaitMs);
-    const exitMs = exit ? Math.round(exit.at - signalled) : undefined;
-    let exitAfterReleaseMs: number | undefined;
     let orphanQueriesAfterExit = 0;
-    let leftActiveAtExit = 0;
-    let handedBack = 0;
-    const sentAfterSignal = async (until: number) => {
-      const mailbox = await readMailbox(ctx.mailboxDir);
-      return mailbox.messages.filter((message) => message.storedAt > signalledWall && message.storedAt <= until).length;
-    };
-    let sentLate = 0;
+    let exitAfterReleaseMs: number | undefined;
     if (exit) {
-      // The process is gone; whatever of its queries is still waiting on the lock will write once it is released.
-      const observed = await withClient(ctx.cluster.url, async (client) => {
-        const orphans = await client.query<{ n: number }>(
+      // The process is gone; a query of it still waiting on the lock would write once the lock goes.
+      orphanQueriesAfterExit = await withClient(url, async (client) => {
+        const result = await client.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'trademachine-worker%' AND state <> 'idle'`,
         );
-        const states = await client.query<{ state: string; started: boolean; n: number }>(
-          `SELECT state::text AS state, started_on IS NOT NULL AS started, count(*)::int AS n FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) GROUP BY 1, 2`,
-          [EMAIL_JOB, ids],
-        );
-        return { orphans: orphans.rows[0]?.n ?? 0, states: states.rows };
+        return result.rows[0]?.n ?? 0;
       });
-      orphanQueriesAfterExit = observed.orphans;
-      leftActiveAtExit = observed.states.filter((row) => row.state === 'active').reduce((sum, row) => sum + row.n, 0);
-      handedBack = observed.states.filter((row) => (row.state === 'retry' || row.state === 'created') && row.started).reduce((sum, row) => sum + row.n, 0);
-      sentLate = await sentAfterSignal(exit.wallAt);
-      await release();
+      await lock.release();
     } else {
       ctx.log(`sigterm phase: worker still running ${shutdownTimeoutMs + extraWaitMs} ms after SIGTERM; releasing the lock`);
-      await release();
+      await lock.release();
       const late = await worker.waitExit(10_000);
-      if (late) {
-        exitAfterReleaseMs = Math.round(late.at - signalled);
-      } else {
+      if (late) exitAfterReleaseMs = Math.round(late.at - signalled);
+      else {
         ctx.log('sigterm phase: worker still running 10 s after the lock was released; SIGKILL');
         worker.signal('SIGKILL');
         await worker.exited;
       }
-      sentLate = await sentAfterSignal(worker.exit?.wallAt ?? Date.now());
     }
+    const exitedWall = worker.exit?.wallAt ?? Date.now();
+    // Let the server finish whatever the dead process's connections still had running.
+    for (let tries = 0; tries < 50 && (await workerBackends(url)) > 0; tries += 1) await sleep(100);
+
+    const left = await withClient(url, async (client) => {
+      const states = await client.query<{ state: string; started: boolean; n: number }>(
+        `SELECT state::text AS state, started_on IS NOT NULL AS started, count(*)::int AS n FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) GROUP BY 1, 2`,
+        [EMAIL_JOB, ids],
+      );
+      const rows = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM email WHERE "messageId" = ANY($1::text[])`, [stuck]);
+      const completed = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state = 'completed' AND output->>'messageId' = ANY($2::text[])`,
+        [EMAIL_JOB, stuck],
+      );
+      return { states: states.rows, rows: rows.rows[0]?.n ?? 0, completed: completed.rows[0]?.n ?? 0 };
+    });
+    const count = (match: (row: { state: string; started: boolean }) => boolean) => left.states.filter(match).reduce((sum, row) => sum + row.n, 0);
+    const sentAfterSignal = (await readMailbox(ctx.mailboxDir)).messages.filter(
+      (message) => message.storedAt > signalledWall && message.storedAt <= exitedWall,
+    ).length;
     return {
       shutdownTimeoutMs,
-      blockedAtSignal: blocked,
-      sentBeforeSignal,
-      sentAfterSignal: sentLate,
-      exitMs,
+      blockedAtSignal,
+      sentBeforeSignal: stuck.length,
+      sentAfterSignal,
+      exitMs: exit ? Math.round(exit.at - signalled) : undefined,
+      waitedMs: shutdownTimeoutMs + extraWaitMs,
       exitCode: worker.exit?.code,
       exitAfterReleaseMs,
       orphanQueriesAfterExit,
-      leftActiveAtExit,
-      handedBack,
+      writtenAfterHandBack: Math.max(0, left.rows - left.completed),
+      completedByStopped: count((row) => row.state === 'completed'),
+      handedBack: count((row) => (row.state === 'retry' || row.state === 'created') && row.started),
+      leftActiveAtExit: count((row) => row.state === 'active'),
     };
   } finally {
-    await release();
+    await lock.release();
   }
 }
 
 export interface PgRestartResult {
-  readonly inFlightAtStop: number;
+  /** Worker queries stuck on the email lock (messages sent, not yet recorded) when the server went down. */
+  readonly blockedAtStop: number;
   readonly stopMs: number;
   readonly downMs: number;
   readonly startMs: number;
-  /** From PostgreSQL being back to the worker answering /ready again (maybe as a new life). */
+  /** From PostgreSQL being back to a worker answering /ready again (maybe a new life). */
   readonly recoveryMs: number;
   /** Worker lives that ended on their own during the phase. */
   readonly workerExits: number;
 }
 
-/** Stops the harness's own cluster (fast shutdown) while jobs run, keeps it down, starts it again. */
+/**
+ * Stops the harness's own cluster (fast shutdown) while jobs are stuck between send and record,
+ * keeps it down, starts it again. The shutdown also ends the lock.
+ */
 export async function restartPostgres(ctx: ChaosContext, jobs: number, downMs: number): Promise<PgRestartResult> {
   const exitsBefore = ctx.unexpectedExits.length;
-  const worker = await ctx.ensureReadyWorker();
-  const since = Date.now();
-  await enqueuerOf(ctx).enqueue(jobs, ctx.phase);
-  await sleep(ctx.random.int(20, 200));
-  const inFlightAtStop = await activeSince(ctx.cluster.url, since).catch(() => 0);
-  const t0 = performance.now();
-  await ctx.cluster.stop();
-  const stopMs = Math.round(performance.now() - t0);
-  await sleep(downMs);
+  await ctx.ensureReadyWorker();
+  const lock = await lockEmailTable(ctx.cluster.url);
+  let blockedAtStop = 0;
+  let stopMs: number;
+  try {
+    await enqueuerOf(ctx).enqueue(jobs, ctx.phase);
+    blockedAtStop = await lock.waitBlocked(10_000);
+    const stopping = performance.now();
+    await ctx.cluster.stop();
+    stopMs = Math.round(performance.now() - stopping);
+  } finally {
+    await lock.release();
+  }
   const t1 = performance.now();
-  await ctx.cluster.start();
+  await sleep(downMs);
   const t2 = performance.now();
+  await ctx.cluster.start();
+  const t3 = performance.now();
   await ctx.ensureReadyWorker(60_000);
-  const recoveryMs = Math.round(performance.now() - t2);
-  if (ctx.worker !== worker) ctx.log(`pg-restart phase: worker life ${worker.life} did not survive; now life ${ctx.worker?.life}`);
   return {
-    inFlightAtStop,
+    blockedAtStop,
     stopMs,
-    downMs: Math.round(t1 - t0),
-    startMs: Math.round(t2 - t1),
-    recoveryMs,
+    downMs: Math.round(t2 - t1 + stopMs),
+    startMs: Math.round(t3 - t2),
+    recoveryMs: Math.round(performance.now() - t3),
     workerExits: ctx.unexpectedExits.length - exitsBefore,
   };
 }
 
 export interface TerminateResult {
   readonly rounds: number;
+  /** Worker queries stuck on the email lock when the first round hit. */
+  readonly blockedAtFirstRound: number;
   /** Backends terminated in each round. */
   readonly terminated: readonly number[];
   readonly recoveryMs: number;
   readonly workerExits: number;
 }
 
-/** pg_terminate_backend on every connection whose application_name starts with trademachine-worker, a few times while jobs run. */
+async function terminateWorkerBackends(url: string): Promise<number> {
+  return withClient(url, async (client) => {
+    const result = await client.query<{ n: number }>(
+      `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+       WHERE application_name LIKE 'trademachine-worker%' AND pid <> pg_backend_pid()`,
+    );
+    return result.rows[0]?.n ?? 0;
+  });
+}
+
+/**
+ * pg_terminate_backend on every connection whose application_name starts with trademachine-worker:
+ * first while jobs are stuck between send and record, then at random moments while jobs run.
+ */
 export async function terminateBackends(ctx: ChaosContext, jobs: number, rounds: number): Promise<TerminateResult> {
   const exitsBefore = ctx.unexpectedExits.length;
+  const url = ctx.cluster.url;
   await ctx.ensureReadyWorker();
-  await enqueuerOf(ctx).enqueue(jobs, ctx.phase);
+  const firstHalf = Math.ceil(jobs / 2);
   const terminated: number[] = [];
-  for (let round = 0; round < rounds; round += 1) {
+  const lock = await lockEmailTable(url);
+  let blockedAtFirstRound = 0;
+  try {
+    await enqueuerOf(ctx).enqueue(firstHalf, ctx.phase);
+    blockedAtFirstRound = await lock.waitBlocked(10_000);
+    terminated.push(await terminateWorkerBackends(url));
+  } finally {
+    await lock.release();
+  }
+  await enqueuerOf(ctx).enqueue(jobs - firstHalf, ctx.phase);
+  for (let round = 1; round < rounds; round += 1) {
     await sleep(ctx.random.int(20, 400));
-    terminated.push(
-      await withClient(ctx.cluster.url, async (client) => {
-        const result = await client.query<{ n: number }>(
-          `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-           WHERE application_name LIKE 'trademachine-worker%' AND pid <> pg_backend_pid()`,
-        );
-        return result.rows[0]?.n ?? 0;
-      }),
-    );
+    terminated.push(await terminateWorkerBackends(url));
   }
   const t0 = performance.now();
   await ctx.ensureReadyWorker(60_000);
-  return { rounds, terminated, recoveryMs: Math.round(performance.now() - t0), workerExits: ctx.unexpectedExits.length - exitsBefore };
+  return { rounds, blockedAtFirstRound, terminated, recoveryMs: Math.round(performance.now() - t0), workerExits: ctx.unexpectedExits.length - exitsBefore };
 }

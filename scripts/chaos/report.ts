@@ -67,18 +67,19 @@ export function formatReport(result: ChaosResult): string {
       'SIGTERM, jobs blocked on email lock',
       s.exitMs !== undefined
         ? `exit after ${s.exitMs} ms (timeout ${s.shutdownTimeoutMs} ms, code ${s.exitCode})`
-        : `no exit within ${s.shutdownTimeoutMs + o.sigtermSlackMs} ms; ${s.exitAfterReleaseMs !== undefined ? `exited ${s.exitAfterReleaseMs} ms after SIGTERM once the lock was released` : 'killed'}`,
+        : `no exit within ${s.waitedMs} ms; ${s.exitAfterReleaseMs !== undefined ? `exited ${s.exitAfterReleaseMs} ms after SIGTERM once the lock was released` : 'killed'}`,
     ]);
-    faultRows.push(['  blocked at signal / sent before', `${s.blockedAtSignal} queries / ${s.sentBeforeSignal} messages`]);
-    faultRows.push(['  after exit', `${s.leftActiveAtExit} jobs left active, ${s.handedBack} handed back, ${s.orphanQueriesAfterExit} orphan queries, ${s.sentAfterSignal} sent after SIGTERM`]);
+    faultRows.push(['  at the signal', `${s.blockedAtSignal} queries blocked, ${s.sentBeforeSignal} messages sent and not recorded`]);
+    faultRows.push(['  the stopped process', `completed ${s.completedByStopped}, handed back ${s.handedBack}, left active ${s.leftActiveAtExit} jobs`]);
+    faultRows.push(['  after the stop', `${s.sentAfterSignal} sent after SIGTERM, ${s.writtenAfterHandBack} rows written after hand-back, ${s.orphanQueriesAfterExit} orphan queries`]);
   }
   if (result.pgRestart) {
     const p = result.pgRestart;
-    faultRows.push(['PostgreSQL restart', `${p.inFlightAtStop} jobs in flight; stop ${p.stopMs} ms, down ${p.downMs} ms, start ${p.startMs} ms; worker ready ${p.recoveryMs} ms later; ${p.workerExits} worker exits`]);
+    faultRows.push(['PostgreSQL restart', `${p.blockedAtStop} jobs stuck after sending; stop ${p.stopMs} ms, down ${p.downMs} ms, start ${p.startMs} ms; worker ready ${p.recoveryMs} ms later; ${p.workerExits} worker exits`]);
   }
   if (result.terminate) {
     const t = result.terminate;
-    faultRows.push(['pg_terminate_backend', `${t.rounds} rounds, ${t.terminated.join('+')} backends; worker ready ${t.recoveryMs} ms later; ${t.workerExits} worker exits`]);
+    faultRows.push(['pg_terminate_backend', `${t.rounds} rounds (first with ${t.blockedAtFirstRound} jobs stuck after sending), ${t.terminated.join('+')} backends; worker ready ${t.recoveryMs} ms later; ${t.workerExits} worker exits`]);
   }
   faultRows.push(['final SIGTERM (idle worker)', result.finalStopMs === undefined ? '-' : `exit after ${result.finalStopMs} ms (timeout ${o.shutdownTimeoutMs} ms)`]);
   faultRows.push(['settle', `${seconds(result.settleMs)}; states at the end ${JSON.stringify(result.settledStates)}`]);

@@ -223,13 +223,13 @@ export function judge(counts: Counts, options: { repeatBudget: RepeatBudget; sig
       detail:
         s.exitMs !== undefined
           ? `exited in ${s.exitMs} ms (code ${s.exitCode}); limit ${limit} ms`
-          : `still running after ${limit} ms${s.exitAfterReleaseMs !== undefined ? `; exited ${s.exitAfterReleaseMs} ms after SIGTERM, once the lock was released` : '; killed'}`,
+          : `still running after ${s.waitedMs} ms${s.exitAfterReleaseMs !== undefined ? `; exited ${s.exitAfterReleaseMs} ms after SIGTERM, once the lock was released` : '; killed'}`,
       guarantee: false,
     });
     checks.push({
       name: 'SIGTERM: nothing sent or written after the stop',
-      ok: s.sentAfterSignal === 0 && s.orphanQueriesAfterExit === 0,
-      detail: `${s.sentAfterSignal} messages sent after SIGTERM; ${s.orphanQueriesAfterExit} worker queries still waiting to write after the process exited`,
+      ok: s.sentAfterSignal === 0 && s.orphanQueriesAfterExit === 0 && s.writtenAfterHandBack === 0,
+      detail: `${s.sentAfterSignal} messages sent after SIGTERM; ${s.writtenAfterHandBack} email rows written for jobs it had handed back; ${s.orphanQueriesAfterExit} worker queries still waiting to write after the process exited`,
       guarantee: false,
     });
   }
