@@ -221,9 +221,9 @@ export async function startWorkers(boss: PgBoss, definitions: readonly JobDefini
   for (const definition of definitions) {
     const plan = fetchPlanFor(definition);
     const expireInSeconds = definition.queue.expireInSeconds ?? queueDefaults.expireInSeconds;
-    const runOne = async (job: JobWithMetadata<unknown>): Promise<JobResult> => {
+    const runOne = async (job: JobWithMetadata<unknown>, stop: AbortSignal): Promise<JobResult> => {
       running += 1;
-      const signal = AbortSignal.any([job.signal, shutdown.signal, AbortSignal.timeout(expiryAbortMs(expireInSeconds))]);
+      const signal = AbortSignal.any([job.signal, stop]);
       try {
         const outcome = await executeJob(definition, job.data, deps, {
           id: job.id,
@@ -244,7 +244,22 @@ export async function startWorkers(boss: PgBoss, definitions: readonly JobDefini
         running -= 1;
       }
     };
-    await boss.work(definition.name, workOptionsFor(definition), (jobs) => mapLimited(jobs, plan.runAtOnce, runOne));
+    const runBatch = async (jobs: JobWithMetadata<unknown>[]): Promise<JobResult[]> => {
+      // One stop signal for the batch (its jobs were claimed together): the shutdown, or the
+      // approach of pg-boss's expiry, whichever comes first. One timer per batch, not per job.
+      const stop = new AbortController();
+      const onShutdown = () => stop.abort(shutdown.signal.reason);
+      shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+      const expiry = setTimeout(() => stop.abort(new Error(`the job neared its expiry of ${expireInSeconds} s`)), expiryAbortMs(expireInSeconds));
+      try {
+        if (shutdown.signal.aborted) stop.abort(shutdown.signal.reason);
+        return await mapLimited(jobs, plan.runAtOnce, (job) => runOne(job, stop.signal));
+      } finally {
+        clearTimeout(expiry);
+        shutdown.signal.removeEventListener('abort', onShutdown);
+      }
+    };
+    await boss.work(definition.name, workOptionsFor(definition), runBatch);
   }
   return {
     count: () => running,
