@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { redact } from './schema-check/check-schema.ts';
 
 /** Exit code of a worker that could not reach a database (EX_UNAVAILABLE). */
 export const DATABASE_UNREACHABLE_EXIT_CODE = 69;
@@ -29,17 +30,6 @@ export interface DatabaseToReach {
 
 /** SQLSTATEs that no amount of waiting fixes: bad credentials, no such role. */
 const permanentCodes = new Set(['28P01', '28000']);
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
 
 /** One line: the server's own words, or the socket error's code and address. */
 export function describeConnectError(error: unknown): string {
@@ -75,7 +65,7 @@ export async function waitForDatabase(database: DatabaseToReach, options: { read
       return;
     } catch (error) {
       const cause = describeConnectError(error);
-      const where = `${database.variable} (${redactUrl(database.url)})`;
+      const where = `${database.variable} (${redact(database.url)})`;
       const code = (error as { code?: string }).code;
       if (code && permanentCodes.has(code)) {
         throw new DatabaseUnreachableError(database.variable, `${where}: the server refused the login: ${cause}`, { cause: error });
