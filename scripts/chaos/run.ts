@@ -3,7 +3,7 @@
  * and the faults in turn (SIGKILL cycles, SIGTERM with blocked jobs, a PostgreSQL restart,
  * pg_terminate_backend); then a bounded wait for every job to settle, and the counts.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startChaosCluster, withClient, type ChaosCluster } from './cluster.ts';
@@ -266,6 +266,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   });
   const ok = checks.every((check) => check.ok !== false) && !incidents.some((incident) => incident.startsWith('run aborted'));
   const kept = options.keep === 'always' || (options.keep === 'on-failure' && !ok);
+  // As root the cluster may live elsewhere behind a pgdata symlink (scripts/lib/embedded-postgres.ts).
+  const pgdata = await realpath(path.join(dir, 'pgdata')).catch(() => undefined);
+  if (pgdata) await rm(pgdata, { recursive: true, force: true }).catch(() => {});
   if (kept) await rm(path.join(dir, 'pgdata'), { recursive: true, force: true }).catch(() => {});
   else await rm(dir, { recursive: true, force: true });
   const { log: _log, ...shown } = options;
