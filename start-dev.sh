@@ -17,6 +17,9 @@ if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.pack
     echo "start-dev.sh: Node.js $(node -v 2>/dev/null || echo '(none)') is too old to install the project; install Node.js 20 or newer" >&2
     exit 1
   fi
+  if [ "$node_major" -lt 24 ]; then
+    echo "Installing with Node.js $(node -v). npm warns (EBADENGINE) that packages want a newer Node: expected, the project runs on its own Node 24 from node_modules."
+  fi
   npm ci --no-audit --no-fund
 fi
 
