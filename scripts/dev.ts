@@ -5,6 +5,7 @@
  * runs the worker in this process.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { devBanner } from '../dev/dev-banner.ts';
@@ -40,6 +41,23 @@ async function startDevPostgres(): Promise<{ url: string; seeded?: string }> {
   });
 }
 
+/** Whether something already listens on host:port (say, a worker started earlier): checked before anything starts. */
+function portTaken(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    // Anything but "in use" (a bad host, a privileged port) is left for the worker to report.
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE'));
+    probe.listen(port, host, () => probe.close(() => resolve(false)));
+  });
+}
+
+const host = process.env.HTTP_HOST ?? '127.0.0.1';
+const port = process.env.HTTP_PORT ?? '4100';
+if (/^\d+$/.test(port) && (await portTaken(host, Number(port)))) {
+  process.stderr.write(`port ${port} on ${host} (HTTP_PORT) is already in use: is start-dev.sh already running? stop it, or set HTTP_PORT to a free port (in .env)\n`);
+  process.exit(1);
+}
+
 if (!process.env.DATABASE_URL) {
   process.stdout.write(`Starting embedded PostgreSQL (data in ${process.env.DEV_POSTGRES_DIR ?? '.data/postgres'})…\n`);
   const started = await startDevPostgres().catch((error: unknown) => {
@@ -61,8 +79,6 @@ try {
   // A FRONTEND_URL that is no URL: the worker's config check names it in a moment.
 }
 
-const host = process.env.HTTP_HOST ?? '127.0.0.1';
-const port = process.env.HTTP_PORT ?? '4100';
 process.stdout.write(
   devBanner({
     databaseUrl,

@@ -73,7 +73,7 @@ describe('embedded PostgreSQL: expected failures are one clear line', () => {
   });
 
   it('start-dev: dev-postgres and dev:start print that line (with what to do) and exit 1, no stack trace', async () => {
-    const env = { DEV_POSTGRES_PORT: String(busyPort), DEV_POSTGRES_DIR: path.join(dir, 'dev'), HOME: dir };
+    const env = { DEV_POSTGRES_PORT: String(busyPort), DEV_POSTGRES_DIR: path.join(dir, 'dev'), HTTP_PORT: String(await findFreePort()), HOME: dir };
     const postgres = await runNodeScript('scripts/dev-postgres.ts', [], env);
     assert.equal(postgres.code, 1);
     assert.equal(postgres.stderr, `embedded PostgreSQL cannot start: port ${busyPort} on 127.0.0.1 is already in use by another program; set DEV_POSTGRES_PORT to a free port (in .env), or stop that program\n`);
@@ -81,6 +81,14 @@ describe('embedded PostgreSQL: expected failures are one clear line', () => {
     assert.equal(dev.code, 1);
     assert.equal(dev.stderr, postgres.stderr);
     assert.equal(dev.stdout, `Starting embedded PostgreSQL (data in ${env.DEV_POSTGRES_DIR})…\n`);
+  });
+
+  it("start-dev: the worker's HTTP port in use is one line too, before anything starts", async () => {
+    const dev = await runNodeScript('scripts/dev.ts', [], { HTTP_PORT: String(busyPort), DEV_POSTGRES_DIR: path.join(dir, 'never'), HOME: dir });
+    assert.equal(dev.code, 1);
+    assert.equal(dev.stderr, `port ${busyPort} on 127.0.0.1 (HTTP_PORT) is already in use: is start-dev.sh already running? stop it, or set HTTP_PORT to a free port (in .env)\n`);
+    assert.equal(dev.stdout, '');
+    await assert.rejects(stat(path.join(dir, 'never')), { code: 'ENOENT' });
   });
 });
 
