@@ -72,9 +72,10 @@ export function createContext(parts: {
       const worker = await startWorkerProcess(parts.workerSettings);
       context.worker = worker;
       context.lives.push(worker);
-      const phase = context.phase;
       void worker.exited.then((exit) => {
-        if (!expectedExits.has(worker)) context.unexpectedExits.push({ life: worker.life, phase, code: exit.code, signal: exit.signal, crash: worker.crashLine ?? worker.errorLines.at(-1) });
+        if (!expectedExits.has(worker)) {
+          context.unexpectedExits.push({ life: worker.life, phase: context.phase, code: exit.code, signal: exit.signal, crash: worker.crashLine ?? worker.errorLines.at(-1) });
+        }
       });
       return worker;
     },

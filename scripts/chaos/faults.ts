@@ -48,7 +48,6 @@ export async function killCycles(ctx: ChaosContext, kills: number, jobs: number,
     const feedAt = ctx.random.int(0, delay);
     delaysMs.push(delay);
     const worker = await ctx.startWorker();
-    const wallStart = Date.now();
     let ready = false;
     const readiness = worker.waitReady(delay + 1_000).then(
       () => (ready = true),
@@ -62,7 +61,7 @@ export async function killCycles(ctx: ChaosContext, kills: number, jobs: number,
     await worker.exited;
     await readiness;
     if (!ready) killsDuringStartup += 1;
-    jobsCaughtInFlight += await activeSince(ctx.cluster.url, wallStart);
+    jobsCaughtInFlight += await activeSince(ctx.cluster.url, worker.startedWall);
     done += 1;
     if (done % 10 === 0 || done === kills) ctx.log(`kill phase: ${done}/${kills} kills, ${jobsCaughtInFlight} jobs caught in flight so far`);
   }
@@ -91,7 +90,9 @@ export interface SigtermPhaseResult {
    * it had handed the job back (its retry then sends and records again).
    */
   readonly writtenAfterHandBack: number;
-  /** The phase's jobs the stopped process completed, handed back (created/retry after running), or left active (to expire). */
+  /** Jobs the worker was running at the signal (claimed during the phase). */
+  readonly inFlightAtSignal: number;
+  /** Of those, the ones the stopped process completed, handed back (created/retry), or left active (to expire). */
   readonly completedByStopped: number;
   readonly handedBack: number;
   readonly leftActiveAtExit: number;
@@ -119,10 +120,18 @@ export async function sigtermWithBlockedJobs(ctx: ChaosContext, jobs: number, sl
   const phaseWall = Date.now();
   const lock = await lockEmailTable(url);
   try {
-    const ids = await enqueuerOf(ctx).enqueue(jobs, ctx.phase);
+    await enqueuerOf(ctx).enqueue(jobs, ctx.phase);
     const blockedAtSignal = await lock.waitBlocked(15_000);
     if (blockedAtSignal === 0) ctx.log('sigterm phase: no worker query got blocked on the email lock within 15 s');
     const stuck = (await readMailbox(ctx.mailboxDir)).messages.filter((message) => message.storedAt >= phaseWall).map((message) => message.messageId);
+    // The jobs this worker is running now (the batch, or older jobs due again): claimed since it started.
+    const inFlight = await withClient(url, async (client) => {
+      const result = await client.query<{ id: string }>(
+        `SELECT id FROM pgboss.job WHERE name = $1 AND state = 'active' AND started_on >= to_timestamp($2 / 1000.0)`,
+        [EMAIL_JOB, worker.startedWall],
+      );
+      return result.rows.map((row) => row.id);
+    });
 
     const signalledWall = Date.now();
     const signalled = performance.now();
@@ -156,9 +165,9 @@ export async function sigtermWithBlockedJobs(ctx: ChaosContext, jobs: number, sl
     for (let tries = 0; tries < 50 && (await workerBackends(url)) > 0; tries += 1) await sleep(100);
 
     const left = await withClient(url, async (client) => {
-      const states = await client.query<{ state: string; started: boolean; n: number }>(
-        `SELECT state::text AS state, started_on IS NOT NULL AS started, count(*)::int AS n FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) GROUP BY 1, 2`,
-        [EMAIL_JOB, ids],
+      const states = await client.query<{ state: string; n: number }>(
+        `SELECT state::text AS state, count(*)::int AS n FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) GROUP BY 1`,
+        [EMAIL_JOB, inFlight],
       );
       const rows = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM email WHERE "messageId" = ANY($1::text[])`, [stuck]);
       const completed = await client.query<{ n: number }>(
@@ -167,7 +176,7 @@ export async function sigtermWithBlockedJobs(ctx: ChaosContext, jobs: number, sl
       );
       return { states: states.rows, rows: rows.rows[0]?.n ?? 0, completed: completed.rows[0]?.n ?? 0 };
     });
-    const count = (match: (row: { state: string; started: boolean }) => boolean) => left.states.filter(match).reduce((sum, row) => sum + row.n, 0);
+    const count = (match: (row: { state: string }) => boolean) => left.states.filter(match).reduce((sum, row) => sum + row.n, 0);
     const sentAfterSignal = (await readMailbox(ctx.mailboxDir)).messages.filter(
       (message) => message.storedAt > signalledWall && message.storedAt <= exitedWall,
     ).length;
@@ -183,7 +192,8 @@ export async function sigtermWithBlockedJobs(ctx: ChaosContext, jobs: number, sl
       orphanQueriesAfterExit,
       writtenAfterHandBack: Math.max(0, left.rows - left.completed),
       completedByStopped: count((row) => row.state === 'completed'),
-      handedBack: count((row) => (row.state === 'retry' || row.state === 'created') && row.started),
+      inFlightAtSignal: inFlight.length,
+      handedBack: count((row) => row.state === 'retry' || row.state === 'created'),
       leftActiveAtExit: count((row) => row.state === 'active'),
     };
   } finally {

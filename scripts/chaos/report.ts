@@ -70,7 +70,7 @@ export function formatReport(result: ChaosResult): string {
         : `no exit within ${s.waitedMs} ms; ${s.exitAfterReleaseMs !== undefined ? `exited ${s.exitAfterReleaseMs} ms after SIGTERM once the lock was released` : 'killed'}`,
     ]);
     faultRows.push(['  at the signal', `${s.blockedAtSignal} queries blocked, ${s.sentBeforeSignal} messages sent and not recorded`]);
-    faultRows.push(['  the stopped process', `completed ${s.completedByStopped}, handed back ${s.handedBack}, left active ${s.leftActiveAtExit} jobs`]);
+    faultRows.push(['  the stopped process', `of ${s.inFlightAtSignal} jobs in flight: completed ${s.completedByStopped}, handed back ${s.handedBack}, left active ${s.leftActiveAtExit}`]);
     faultRows.push(['  after the stop', `${s.sentAfterSignal} sent after SIGTERM, ${s.writtenAfterHandBack} rows written after hand-back, ${s.orphanQueriesAfterExit} orphan queries`]);
   }
   if (result.pgRestart) {

@@ -122,8 +122,12 @@ export function tally(input: {
   let repeats: number | undefined;
   let repeatsByPhase: Record<string, number> | undefined;
   if (mailbox.deliveries) {
+    // When the key was first sent: its stored message says so even when the process died before
+    // logging that delivery (a SIGKILL between storing and logging).
     const firstSend = new Map<string, number>();
-    for (const delivery of mailbox.deliveries) if (!delivery.repeat && !firstSend.has(delivery.key)) firstSend.set(delivery.key, delivery.at);
+    const earliest = (key: string, at: number) => firstSend.set(key, Math.min(at, firstSend.get(key) ?? at));
+    for (const message of mailbox.messages) if (message.idempotencyKey !== undefined) earliest(message.idempotencyKey, message.storedAt);
+    for (const delivery of mailbox.deliveries) if (!delivery.repeat) earliest(delivery.key, delivery.at);
     repeatsByPhase = {};
     repeats = 0;
     for (const delivery of mailbox.deliveries) {

@@ -35,6 +35,8 @@ export interface WorkerProcess {
   readonly life: number;
   readonly pid: number | undefined;
   readonly startedAt: number;
+  /** Date.now() at the start, to compare with database timestamps (same machine, same clock). */
+  readonly startedWall: number;
   readonly httpPort: number;
   /** Resolves when the process exits, however it ends. */
   readonly exited: Promise<ExitInfo>;
@@ -79,6 +81,7 @@ export async function startWorkerProcess(settings: WorkerSettings): Promise<Work
     LOG_FORMAT: 'json',
   };
   const startedAt = performance.now();
+  const startedWall = Date.now();
   const child: ChildProcess = spawn(process.execPath, ['--disable-sigusr1', path.join(repoRoot, 'src/main.ts')], {
     cwd: repoRoot,
     env,
@@ -87,6 +90,7 @@ export async function startWorkerProcess(settings: WorkerSettings): Promise<Work
   appendFileSync(settings.logFile, `--- worker life ${life} pid ${child.pid} at ${new Date().toISOString()}\n`);
   const errorLines: string[] = [];
   let crashLine: string | undefined;
+  let unhandled = false;
   const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
     const text = chunk.toString();
     appendFileSync(settings.logFile, text);
@@ -96,7 +100,9 @@ export async function startWorkerProcess(settings: WorkerSettings): Promise<Work
         const entry = JSON.parse(line) as { level?: unknown; msg?: unknown; err?: { message?: unknown } };
         if (typeof entry.level === 'number' && entry.level >= 50) errorLines.push(`${String(entry.msg)}${entry.err?.message ? `: ${String(entry.err.message)}` : ''}`);
       } catch {
-        if (stream === 'stderr' && crashLine === undefined && /\b(\w*Error|error)\b:/.test(line)) crashLine = line.trim().slice(0, 300);
+        if (stream !== 'stderr' || crashLine !== undefined) continue;
+        if (line.includes("Unhandled 'error' event")) unhandled = true;
+        else if (/\b(\w*Error|error)\b:/.test(line)) crashLine = `${unhandled ? "unhandled 'error' event: " : ''}${line.trim().slice(0, 300)}`;
       }
     }
   };
@@ -115,6 +121,7 @@ export async function startWorkerProcess(settings: WorkerSettings): Promise<Work
     life,
     pid: child.pid,
     startedAt,
+    startedWall,
     httpPort,
     exited,
     get exit() {
