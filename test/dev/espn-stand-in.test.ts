@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { closeOwnerDb, createOwnerDb } from '../../src/db/database.ts';
 import { createEspnClient, type EspnClient } from '../../src/jobs/espn/espn-client.ts';
 import { updateTeamsFromEspn } from '../../src/jobs/espn/update-teams.ts';
 import { espnStandIn, STAND_IN_LEAGUE_ID } from '../../dev/jobs/espn/espn-stand-in.ts';
@@ -56,7 +57,8 @@ describe('the ESPN stand-in start-dev runs', () => {
       teams.map((team) => ({ espnId: team.id, name: team.name })),
       seeded,
     );
-    const counts = await updateTeamsFromEspn(database.db, teams, new Date());
+    const owner = createOwnerDb({ url: database.url, poolMax: 2 });
+    const counts = await updateTeamsFromEspn(owner.db, teams, new Date()).finally(() => closeOwnerDb(owner));
     assert.deepEqual({ updated: counts.updated, skipped: counts.skipped }, { updated: 20, skipped: 0 });
   });
 
