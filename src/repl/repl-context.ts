@@ -1,6 +1,7 @@
 /**
  * What a console session has at hand: the worker's live objects and the helpers an operator
- * needs, bound to the running worker. Secrets stay masked; the worker cannot be killed from here.
+ * needs, bound to the running worker. Secrets stay masked; the worker's globals stay its own
+ * (session-guard.ts keeps console code from exiting it).
  */
 import { Console } from 'node:console';
 import type { Writable } from 'node:stream';
@@ -12,14 +13,12 @@ import { redactSecrets, secretValues } from '../telemetry/logger.ts';
 import { queueStats, recentFailures, syncHistory } from './repl-queries.ts';
 import type { TargetName } from '../db/targets.ts';
 
-/** The session a context belongs to: where it writes, and how it ends. */
+/** The session a context belongs to: where it writes, and what it logs. */
 export interface ReplSession {
   readonly output: Writable;
   readonly colors: boolean;
   /** The session's audit logger (always at info or finer, whatever the worker's level). */
   readonly audit: Logger;
-  /** Ends this session only; the worker keeps running. */
-  close(): void;
 }
 
 const helpText = `TradeMachine worker console: live objects of this worker process.
@@ -37,33 +36,9 @@ const helpText = `TradeMachine worker console: live objects of this worker proce
   await syncHistory(n=20, target='production')   newest sync_job_execution rows
   setLogLevel(level)           change the log level now (fatal error warn info debug trace silent)
   logLevel()                   the current log level
-  .exit or Ctrl-D              leave the console (the worker keeps running)
+  .exit or Ctrl-D              leave the console; the worker keeps running (process.exit() here, too)
 
 Every input is logged. Ctrl-C does not interrupt a pending await: the awaited work goes on.`;
-
-/** A stand-in for `process` whose exit/abort/kill-self end the session instead of the worker. */
-function guardedProcess(session: ReplSession): NodeJS.Process {
-  const refuse = (what: string) => () => {
-    throw new Error(`${what} is blocked in the console: it would stop the worker. Stop the worker with SIGTERM from outside.`);
-  };
-  const isSelf = (pid: number) => pid === process.pid || pid === 0 || pid === -process.pid;
-  return new Proxy(process, {
-    get(target, key) {
-      if (key === 'exit' || key === 'reallyExit') {
-        return () => {
-          session.output.write('process.exit() ends this console session; the worker keeps running.\n');
-          session.close();
-        };
-      }
-      if (key === 'abort') return refuse('process.abort()');
-      if (key === 'kill') {
-        return (pid: number, signal?: string | number) => (isSelf(pid) ? refuse('process.kill() of the worker')() : target.kill(pid, signal));
-      }
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
 
 /** The names and values put into each session's REPL context. */
 export function createReplContext(worker: RunningWorker, session: ReplSession): Record<string, unknown> {
@@ -100,6 +75,25 @@ export function createReplContext(worker: RunningWorker, session: ReplSession): 
       session.output.write(`${helpText}\n`);
     },
     console: new Console({ stdout: session.output, stderr: session.output, colorMode: session.colors }),
-    process: guardedProcess(session),
   };
+}
+
+/**
+ * Fills a session's REPL context without touching the worker's globals. With `useGlobal: false`
+ * the REPL copies globalThis's properties onto the context, accessors included, and the setters
+ * of `process`, `Buffer` and `performance` replace the worker's own: so names are defined, never
+ * assigned, and those copied accessors become plain properties of the context, which code in the
+ * session may then reassign freely.
+ */
+export function fillReplContext(context: object, worker: RunningWorker, session: ReplSession): void {
+  for (const name of Object.getOwnPropertyNames(context)) {
+    const own = Object.getOwnPropertyDescriptor(context, name);
+    const global = Object.getOwnPropertyDescriptor(globalThis, name);
+    if (own?.set && own.set === global?.set) {
+      Object.defineProperty(context, name, { value: Reflect.get(globalThis, name), writable: true, configurable: true, enumerable: own.enumerable ?? false });
+    }
+  }
+  for (const [name, value] of Object.entries(createReplContext(worker, session))) {
+    Object.defineProperty(context, name, { value, writable: true, configurable: true, enumerable: true });
+  }
 }

@@ -8,7 +8,8 @@ import path from 'node:path';
 import repl from 'node:repl';
 import type { Logger } from 'pino';
 import type { RunningWorker } from '../worker.ts';
-import { createReplContext } from './repl-context.ts';
+import { fillReplContext } from './repl-context.ts';
+import { holdExitGuard, runInSession, type GuardedSession } from './session-guard.ts';
 import { parseHello, type ConsoleHello } from './console-hello.ts';
 
 export interface ReplServerOptions {
@@ -143,8 +144,27 @@ export async function startReplServer(worker: RunningWorker, options: ReplServer
     server.prependListener('line', (input: string) => {
       if (input.trim() !== '') audit.info({ repl: { session: id, input } }, 'repl input');
     });
-    const session = { output: socket, colors: hello.terminal, audit: audit.child({ repl: { session: id } }), close: () => server.close() };
-    const fill = () => Object.assign(server.context, createReplContext(worker, session));
+    const sessionAudit = audit.child({ repl: { session: id } });
+    const guarded: GuardedSession = {
+      end(call) {
+        if (!socket.writable) {
+          // A timer or callback the session left behind, after the session ended.
+          sessionAudit.warn({ repl: { call } }, 'console code called a process exit after its session ended; ignored');
+          return;
+        }
+        sessionAudit.info({ repl: { call } }, 'console session ended by a call that would stop the worker');
+        socket.write(`\n${call} ends this console session; the worker keeps running. Stop the worker with SIGTERM from outside.\n`);
+        server.close();
+      },
+    };
+    // Node's own eval (top-level await, completion), run in the session's async context so the
+    // exit guard knows whose code is calling.
+    const nodeEval = server.eval;
+    (server as { eval: repl.REPLEval }).eval = function (this: repl.REPLServer, code, context, file, callback) {
+      runInSession(guarded, () => nodeEval.call(this, code, context, file, callback));
+    };
+    const session = { output: socket, colors: hello.terminal, audit: sessionAudit };
+    const fill = () => fillReplContext(server.context, worker, session);
     fill();
     server.on('reset', fill);
     server.once('exit', () => socket.end());
@@ -177,6 +197,7 @@ export async function startReplServer(worker: RunningWorker, options: ReplServer
     process.umask(previousUmask);
   }
   await chmod(socketPath, 0o600);
+  const releaseExitGuard = holdExitGuard();
   log.info({ socketPath }, 'REPL listening (npm run console)');
 
   let closed: Promise<void> | undefined;
@@ -202,6 +223,7 @@ export async function startReplServer(worker: RunningWorker, options: ReplServer
       }
       clearTimeout(timer);
       await serverClosed;
+      releaseExitGuard();
       await rm(socketPath, { force: true });
       log.info({ socketPath }, 'REPL closed');
     })();

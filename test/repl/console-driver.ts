@@ -62,3 +62,16 @@ export class ConsoleDriver {
     return tail.slice(0, tail.indexOf(PROMPT));
   }
 }
+
+/** Resolves as `promise` does, or rejects naming `what` after `timeoutMs`: a test that waits never hangs. */
+export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

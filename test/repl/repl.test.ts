@@ -21,7 +21,7 @@ import { startFakeEspn, type FakeEspn } from '../../dev/jobs/espn/fake-espn.ts';
 import { startNodeScript } from '../support/spawn-node.ts';
 import { testConfig } from '../support/test-config.ts';
 import { baseballLeague } from '../fixtures/espn/espn-fixtures.ts';
-import { ConsoleDriver, PROMPT } from './console-driver.ts';
+import { ConsoleDriver, PROMPT, within } from './console-driver.ts';
 
 const LEAGUE_ID = 123456;
 const SEASON = 2025;
@@ -44,9 +44,21 @@ let socketPath: string;
 let worker: RunningWorker;
 let repl: RunningReplServer;
 const userId = randomUUID();
+/** The worker's own globals, as they were before any console session. */
+const worldBefore = { process: globalThis.process, Buffer: globalThis.Buffer, performance: globalThis.performance };
+const exitFunctions = () => {
+  const { exit, reallyExit, abort, kill, _kill } = process as unknown as Record<string, unknown>;
+  return { exit, reallyExit, abort, kill, _kill };
+};
+const exitFunctionsBefore = exitFunctions();
+
+/** Console clients started by the tests; any still running at the end (a failed test) are ended. */
+const consoles = new Set<ChildProcessWithoutNullStreams>();
 
 function consoleProcess(): { child: ChildProcessWithoutNullStreams; driver: ConsoleDriver; exited: Promise<number | null> } {
   const child = startNodeScript('scripts/console.ts', ['--socket', socketPath], {});
+  consoles.add(child);
+  child.once('exit', () => consoles.delete(child));
   const driver = new ConsoleDriver(child.stdout, child.stdin);
   child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -86,6 +98,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const child of consoles) child.kill();
   await repl?.close();
   await worker?.stop();
   await fake?.close();
@@ -158,7 +171,7 @@ describe('a console session (scripts/console.ts)', () => {
   test('runNow runs a job inline with the real context and returns its result', async () => {
     const out = await session.driver.evaluate(`await runNow('email.send', { type: 'test', userId: '${userId}' })`);
     assert.match(out, /provider: 'dev-mailbox'/);
-    assert.match(out, /messageId: '<[0-9a-f-]+@dev-mailbox\.local>'/);
+    assert.match(out, /messageId: '<[0-9a-f-]+@[\w.-]+>'/);
   });
 
   test('a failing runNow shows the job error, and the session goes on', async () => {
@@ -234,19 +247,21 @@ describe('leaving the console never stops the worker', () => {
     const session = consoleProcess();
     await session.driver.waitFor(PROMPT);
     session.driver.write('process.exit(1)\n');
-    assert.equal(await session.exited, 0);
+    assert.equal(await within(session.exited, 'the console to exit'), 0);
     assert.match(session.driver.text, /ends this console session; the worker keeps running/);
     assert.equal(await health(), 200);
   });
 
-  test('process.kill of the worker is refused', async () => {
+  test('process.kill of the worker ends the session only', async () => {
     const session = consoleProcess();
     await session.driver.waitFor(PROMPT);
-    assert.match(await session.driver.evaluate("process.kill(process.pid, 'SIGTERM')"), /blocked in the console/);
     assert.match(await session.driver.evaluate('typeof process.memoryUsage().rss'), /'number'/);
-    session.driver.write('.exit\n');
-    assert.equal(await session.exited, 0);
+    session.driver.write("process.kill(process.pid, 'SIGTERM')\n");
+    assert.equal(await within(session.exited, 'the console to exit'), 0);
+    assert.match(session.driver.text, /process\.kill\(\) of the worker ends this console session; the worker keeps running/);
     assert.equal(await health(), 200);
+    const calls = lines.filter((line) => line.msg === 'console session ended by a call that would stop the worker').map((line) => (line.repl as { call?: string }).call);
+    assert.ok(calls.includes('process.kill() of the worker'), `audited: ${calls.join(', ')}`);
   });
 
   test('a terminal session completes helper names with Tab, and Ctrl-D leaves', async () => {
@@ -271,7 +286,7 @@ describe('leaving the console never stops the worker', () => {
     await session.driver.waitFor(PROMPT);
     assert.match(await session.driver.evaluate("(await queueStats())['email.send'].policy"), /'standard'/);
     session.driver.write('.exit\n');
-    assert.equal(await session.exited, 0);
+    assert.equal(await within(session.exited, 'the console to exit'), 0);
   });
 
   test('the console says so when no worker is listening', async () => {
@@ -284,15 +299,54 @@ describe('leaving the console never stops the worker', () => {
   });
 });
 
+describe("a console session never changes the worker's globals", () => {
+  const sameWorld = () => {
+    assert.equal(globalThis.process, worldBefore.process, 'globalThis.process is the real process');
+    assert.equal(globalThis.Buffer, worldBefore.Buffer);
+    assert.equal(globalThis.performance, worldBefore.performance);
+    // What pg-boss's instance heartbeat calls every 30 s.
+    assert.equal(typeof process.hrtime.bigint(), 'bigint');
+    assert.equal(typeof process.memoryUsage.rss(), 'number');
+  };
+
+  test('1+1 and .exit leave globalThis.process the real process', async () => {
+    const session = consoleProcess();
+    await session.driver.waitFor(PROMPT);
+    assert.match(await session.driver.evaluate('1+1'), /^2\n$/);
+    session.driver.write('.exit\n');
+    assert.equal(await within(session.exited, 'the console to exit'), 0);
+    sameWorld();
+  });
+
+  test('assignments to process, Buffer and performance stay in the session, also after .clear', async () => {
+    const session = consoleProcess();
+    await session.driver.waitFor(PROMPT);
+    assert.match(await session.driver.evaluate("process = 'mine'; Buffer = 'mine'; globalThis.performance = 'mine'; [typeof process, Buffer, performance]"), /\[ 'string', 'mine', 'mine' \]/);
+    sameWorld();
+    await session.driver.evaluate('.clear');
+    assert.match(await session.driver.evaluate('typeof process.hrtime.bigint()'), /'bigint'/, 'a fresh context has the real process again');
+    assert.match(await session.driver.evaluate("process = 'again'; Buffer = 'again'; typeof help"), /'function'/);
+    sameWorld();
+    session.driver.write('.exit\n');
+    assert.equal(await within(session.exited, 'the console to exit'), 0);
+    sameWorld();
+  });
+});
+
 describe('worker shutdown', () => {
   test('closes open sessions cleanly and removes the socket', async () => {
     const session = consoleProcess();
     await session.driver.waitFor(PROMPT);
     assert.equal(repl.sessionCount(), 1);
     await repl.close();
-    assert.equal(await session.exited, 0);
+    assert.equal(await within(session.exited, 'the console to exit'), 0);
     assert.match(session.driver.text, /The worker is shutting down: closing this console session/);
     await assert.rejects(stat(socketPath), { code: 'ENOENT' });
+    assert.deepEqual(
+      exitFunctions(),
+      exitFunctionsBefore,
+      'the exit guard is gone with the REPL server',
+    );
     await worker.stop();
     assert.ok(lines.some((line) => line.msg === 'console session closed'));
   });
