@@ -10,7 +10,7 @@ import type { Harness } from './harness.ts';
 import { describeOptions, sweepOptions, type SweepPoint } from './raw.ts';
 import { runnerWorkOptions, type RunnerWorkOptions } from './runner.ts';
 import { median, percentile } from './stats.ts';
-import { measureWakeup, type WakeupOptions } from './wakeup.ts';
+import { measureWakeup, type WakeupOptions, type WakeupResult } from './wakeup.ts';
 
 export interface BenchOptions {
   /** Backlog of each measured drain. */
@@ -48,10 +48,14 @@ export interface DrainSeries {
 export interface WakeupSeries {
   readonly label: string;
   readonly settings: string;
-  readonly latenciesMs: number[];
-  readonly lost: number;
+  /** Every round's samples pooled (see wakeup.ts for the two start marks). */
+  readonly samples: WakeupResult;
+  /** From send() called: the figure the target compares. */
   readonly p50Ms: number;
   readonly p90Ms: number;
+  /** From send() returned, as issue 7 words it. */
+  readonly p50FromReturnMs: number;
+  readonly p90FromReturnMs: number;
 }
 
 export interface BenchReport {
@@ -141,7 +145,7 @@ async function wakeupRounds(
   progress: (line: string) => void,
 ): Promise<Record<string, WakeupSeries>> {
   const keys = Object.keys(paths) as (keyof typeof paths)[];
-  const pooled: Record<string, { latenciesMs: number[]; lost: number }> = {};
+  const pooled: Record<string, { fromCallMs: number[]; fromReturnMs: number[]; enteredBeforeReturn: number; lost: number }> = {};
   const perRound = Math.ceil(options.samples / options.rounds);
   for (let round = 1; round <= options.rounds; round += 1) {
     const samples = Math.min(perRound, options.samples - perRound * (round - 1));
@@ -150,19 +154,27 @@ async function wakeupRounds(
       const path = paths[key];
       if (!path) continue;
       const result = await measureWakeup(harness, path, queueName('wakeup', key, round), { ...options.wakeup, samples });
-      const into = (pooled[key] ??= { latenciesMs: [], lost: 0 });
-      into.latenciesMs.push(...result.latenciesMs);
+      const into = (pooled[key] ??= { fromCallMs: [], fromReturnMs: [], enteredBeforeReturn: 0, lost: 0 });
+      into.fromCallMs.push(...result.fromCallMs);
+      into.fromReturnMs.push(...result.fromReturnMs);
+      into.enteredBeforeReturn += result.enteredBeforeReturn;
       into.lost += result.lost;
-      progress(`wake-up round ${round} ${path.label}: p50 ${percentile(result.latenciesMs, 50).toFixed(2)} ms`);
+      progress(`wake-up round ${round} ${path.label}: p50 ${percentile(result.fromCallMs, 50).toFixed(2)} ms from send() called`);
     }
   }
   return Object.fromEntries(
-    Object.entries(pooled).map(([key, { latenciesMs, lost }]) => {
+    Object.entries(pooled).map(([key, samples]) => {
       const path = paths[key as keyof typeof paths]!;
-      return [
-        key,
-        { label: path.label, settings: path.settings, latenciesMs, lost, p50Ms: percentile(latenciesMs, 50), p90Ms: percentile(latenciesMs, 90) },
-      ];
+      const series: WakeupSeries = {
+        label: path.label,
+        settings: path.settings,
+        samples,
+        p50Ms: percentile(samples.fromCallMs, 50),
+        p90Ms: percentile(samples.fromCallMs, 90),
+        p50FromReturnMs: percentile(samples.fromReturnMs, 50),
+        p90FromReturnMs: percentile(samples.fromReturnMs, 90),
+      };
+      return [key, series];
     }),
   );
 }

@@ -39,6 +39,8 @@ export async function measureDrain(harness: Harness, path: BenchPath, queue: str
   await harness.createQueue(queue);
   try {
     await fillBacklog(harness.boss, queue, jobs);
+    // A backlog as the planner sees it once autovacuum has noticed it (see analyzeJobs).
+    await harness.analyzeJobs();
     let entered = 0;
     const { promise: everyJobEntered, resolve: allEntered } = Promise.withResolvers<void>();
     const onJob = () => {
