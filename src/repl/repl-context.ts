@@ -31,7 +31,8 @@ const helpText = `TradeMachine worker console: live objects of this worker proce
   log                          the worker's logger
   await enqueue(job, payload)  validate and queue a job; returns its id
   await runNow(job, payload)   run a job here and now with the real context; returns its result
-  await queueStats()           counts per queue
+  await queueStats()           jobs per queue by state, counted now from the job table
+                               (boss.getQueues() has pg-boss's cached counts, up to a minute old)
   await recentFailures(n=10)   failed, retrying and dead-lettered jobs with their errors
   await syncHistory(n=20, target='production')   newest sync_job_execution rows
   setLogLevel(level)           change the log level now (fatal error warn info debug trace silent)
@@ -58,7 +59,7 @@ export function createReplContext(worker: RunningWorker, session: ReplSession): 
     enqueue: (name: string, payload: unknown = {}, options: EnqueueOptions = {}) =>
       enqueueJob(worker.boss, name as never, payload as never, options),
     runNow: (name: string, payload: unknown = {}) => runJobInline(findDefinition(name), payload, worker.deps),
-    queueStats: () => queueStats(worker.boss),
+    queueStats: () => queueStats(worker.boss, worker.config.database.queueSchema),
     recentFailures: (limit = 10) => recentFailures(worker.boss, worker.jobs.map((job) => job.name), limit),
     syncHistory: (limit = 20, target: TargetName = 'production') => syncHistory(worker.targets, limit, target),
     setLogLevel: (level: string) => {

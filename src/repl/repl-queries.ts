@@ -1,39 +1,69 @@
 /**
  * What the console asks the queue and the owner's database: queue counts, recent failures with
- * their errors, and the sync history. Read-only, through pg-boss's public API and Kysely.
+ * their errors, and the sync history. Read-only, through pg-boss's public API (and, for counts
+ * that are current, one query on its job table) and Kysely.
  */
 import type { JobWithMetadata, PgBoss } from 'pg-boss';
 import type { Targets, TargetName } from '../db/targets.ts';
 import { deadLetterQueueName } from '../jobs/queue.ts';
 
-/** One queue's counts, as pg-boss reports them. */
+/** One queue's jobs by state, counted from the job table when asked (not pg-boss's cached counts). */
 export interface QueueCounts {
-  readonly policy: string | undefined;
+  readonly policy: string;
+  /** Waiting to run (created or retry): ready + deferred + blocked. */
   readonly queued: number;
+  /** Queued and runnable now. */
   readonly ready: number;
+  /** Queued with a start time still ahead (startAfter, retry backoff). */
   readonly deferred: number;
+  /** Queued behind jobs they depend on. */
+  readonly blocked: number;
+  /** Queued again after a failed attempt (part of queued). */
+  readonly retry: number;
   readonly active: number;
+  readonly completed: number;
+  readonly cancelled: number;
+  /** Out of retries; a copy sent to the dead-letter queue is counted there too. */
   readonly failed: number;
+  /** Every job of the queue pg-boss still keeps, whatever its state. */
   readonly total: number;
 }
 
+const COUNT_COLUMNS = ['queued', 'ready', 'deferred', 'blocked', 'retry', 'active', 'completed', 'cancelled', 'failed', 'total'] as const;
+
+/** pg-boss 12 keeps every job in `<schema>.job` (partitioned by queue name), queues in `<schema>.queue`. */
+function queueCountsSql(schema: string): string {
+  const table = (name: string) => `"${schema.replaceAll('"', '""')}".${name}`;
+  const queued = `j.state IN ('created', 'retry')`;
+  return `
+    SELECT q.name, q.policy,
+      count(j.id) FILTER (WHERE ${queued})::int AS queued,
+      count(j.id) FILTER (WHERE ${queued} AND NOT j.blocked AND j.start_after <= now())::int AS ready,
+      count(j.id) FILTER (WHERE ${queued} AND NOT j.blocked AND j.start_after > now())::int AS deferred,
+      count(j.id) FILTER (WHERE ${queued} AND j.blocked)::int AS blocked,
+      count(j.id) FILTER (WHERE j.state = 'retry')::int AS retry,
+      count(j.id) FILTER (WHERE j.state = 'active')::int AS active,
+      count(j.id) FILTER (WHERE j.state = 'completed')::int AS completed,
+      count(j.id) FILTER (WHERE j.state = 'cancelled')::int AS cancelled,
+      count(j.id) FILTER (WHERE j.state = 'failed')::int AS failed,
+      count(j.id)::int AS total
+    FROM ${table('queue')} q
+    LEFT JOIN ${table('job')} j ON j.name = q.name
+    GROUP BY q.name, q.policy
+    ORDER BY q.name`;
+}
+
 /**
- * Counts of every queue (dead-letter queues included), keyed by queue name, as of pg-boss's last
- * monitor pass (monitorIntervalSeconds, default 60 s): cheap, and up to a minute old.
+ * Counts of every queue (dead-letter queues included), keyed by queue name, counted now from the
+ * job table: pg-boss's own counts (getQueues) are only refreshed by its monitor pass, up to a
+ * minute old. One scan of the queue schema's jobs, completed ones included.
  */
-export async function queueStats(boss: PgBoss): Promise<Record<string, QueueCounts>> {
-  const queues = await boss.getQueues();
+export async function queueStats(boss: PgBoss, schema: string): Promise<Record<string, QueueCounts>> {
+  const { rows } = await boss.getDb().executeSql(queueCountsSql(schema));
   const stats: Record<string, QueueCounts> = {};
-  for (const queue of [...queues].sort((a, b) => a.name.localeCompare(b.name))) {
-    stats[queue.name] = {
-      policy: queue.policy,
-      queued: queue.queuedCount,
-      ready: queue.readyCount,
-      deferred: queue.deferredCount,
-      active: queue.activeCount,
-      failed: queue.failedCount,
-      total: queue.totalCount,
-    };
+  for (const row of rows as Record<string, unknown>[]) {
+    const counts = Object.fromEntries(COUNT_COLUMNS.map((column) => [column, Number(row[column])])) as Record<(typeof COUNT_COLUMNS)[number], number>;
+    stats[String(row.name)] = { policy: String(row.policy), ...counts };
   }
   return stats;
 }

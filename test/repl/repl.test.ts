@@ -92,8 +92,8 @@ before(async () => {
     ESPN_SWID: SWID,
   });
   const log = createLogger({ level: 'info', format: 'json' }, capture);
-  // Queue counts come from pg-boss's monitor pass: make it run every second here.
-  worker = await startWorker({ config, log, queueTuning: { monitorIntervalSeconds: 1, superviseIntervalSeconds: 1 } });
+  // pg-boss's default timing: its cached queue counts refresh once a minute, queueStats() must not wait for that.
+  worker = await startWorker({ config, log });
   repl = await startReplServer(worker, { socketPath: config.repl.socketPath, log });
 });
 
@@ -193,13 +193,22 @@ describe('a console session (scripts/console.ts)', () => {
     assert.match(failures, /state: 'dead letter'/);
     assert.match(failures, /code: 'USER_NOT_FOUND'/);
     assert.match(failures, new RegExp(`user ${missing} not found`));
-    let stats = '';
-    for (let tries = 0; !/'email\.send\.dead': \{[^}]*total: [1-9]/s.test(stats); tries += 1) {
-      assert.ok(tries < 100, `the dead letter is not counted:\n${stats}`);
-      await sleep(100);
-      stats = await session.driver.evaluate('await queueStats()');
+    // Counted now: no waiting for pg-boss's monitor pass.
+    type Counts = { policy: string } & Record<'queued' | 'ready' | 'deferred' | 'blocked' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed' | 'total', number>;
+    const stats = async () => JSON.parse(await session.driver.evaluate('console.log(JSON.stringify(await queueStats()))')) as Record<string, Counts>;
+    const first = await stats();
+    assert.ok((first['email.send.dead']?.total ?? 0) >= 1, `the dead letter is counted: ${JSON.stringify(first['email.send.dead'])}`);
+    assert.ok((first['email.send.dead']?.ready ?? 0) >= 1, 'a dead letter waits, ready, in its own queue');
+    assert.ok((first['email.send']?.failed ?? 0) >= 1, 'the failed attempt is counted in its queue');
+    assert.equal(first['espn.team-sync']?.policy, 'stately');
+    assert.ok((first['espn.team-sync']?.completed ?? 0) >= 1, 'the earlier sync is counted as completed');
+    await session.driver.evaluate(`await enqueue('email.send', { type: 'test', userId: '${userId}' }, { startAfter: 3600 })`);
+    const second = await stats();
+    assert.equal(second['email.send']?.deferred, (first['email.send']?.deferred ?? 0) + 1, 'a job sent to start in an hour is deferred at once');
+    assert.equal(second['email.send']?.total, (first['email.send']?.total ?? 0) + 1);
+    for (const [name, counts] of Object.entries(second)) {
+      assert.equal(counts.queued, counts.ready + counts.deferred + counts.blocked, `${name}: queued = ready + deferred + blocked`);
     }
-    assert.match(stats, /'espn\.team-sync': \{\s*policy: 'stately'/);
   });
 
   test('setLogLevel changes the worker logger, and job log lines follow at once', async () => {
@@ -229,6 +238,7 @@ describe('a console session (scripts/console.ts)', () => {
   test('help() lists the helpers', async () => {
     const out = await session.driver.evaluate('help()');
     for (const name of ['enqueue', 'runNow', 'queueStats', 'recentFailures', 'syncHistory', 'setLogLevel']) assert.ok(out.includes(name), name);
+    assert.match(out, /queueStats\(\) +jobs per queue by state, counted now/);
   });
 
   test('every input is in the audit log, outputs are not', () => {
