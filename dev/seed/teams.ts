@@ -1,6 +1,7 @@
 import type { Faker } from '@faker-js/faker';
 import type { JsonObject } from '../../src/db/types.generated.ts';
 import { fakerFor, type SeasonDates, type SeedRow } from './seed-league.ts';
+import { espnMember, espnTeamOf } from './espn-league.ts';
 import { seedEspnGuid, seedId } from './seed-ids.ts';
 
 /** Teams in the ESPN league (`espnId` 1–20), as in the real league: 4 groups of 5 owners on the sheets. */
@@ -57,30 +58,6 @@ function abbrevOf(name: string): string {
   return (initials.length >= 3 ? initials : name.replace(/\s+/g, '').slice(0, 4)).toUpperCase();
 }
 
-function espnRecord(faker: Faker): JsonObject {
-  const split = (wins: number, losses: number, ties: number): JsonObject => ({
-    gamesBack: faker.number.float({ min: 0, max: 12, fractionDigits: 1 }),
-    losses,
-    percentage: wins + losses + ties === 0 ? 0 : (wins + ties / 2) / (wins + losses + ties),
-    pointsAgainst: 0,
-    pointsFor: 0,
-    streakLength: faker.number.int({ min: 1, max: 4 }),
-    streakType: faker.helpers.arrayElement(['WIN', 'LOSS']),
-    ties,
-    wins,
-  });
-  const wins = faker.number.int({ min: 40, max: 110 });
-  const losses = faker.number.int({ min: 40, max: 110 });
-  const ties = faker.number.int({ min: 5, max: 25 });
-  const home = Math.round(wins / 2);
-  return {
-    away: split(wins - home, Math.round(losses / 2), Math.round(ties / 2)),
-    division: split(Math.round(wins / 3), Math.round(losses / 3), Math.round(ties / 3)),
-    home: split(home, losses - Math.round(losses / 2), ties - Math.round(ties / 2)),
-    overall: split(wins, losses, ties),
-  };
-}
-
 /** The owners, their teams, and both as ESPN shows them (`teams[]` and `members[]` of `?view=mTeam`). */
 export function generateTeams(dates: SeasonDates): SeedTeams {
   const faker = fakerFor('teams');
@@ -105,7 +82,6 @@ export function generateTeams(dates: SeasonDates): SeedTeams {
     // The sheets name each team's main owner, by first name as the league writes them.
     const csvName = index < LEAGUE_SIZE ? firstFree(csvNames, [firstName, `${firstName} ${lastName.charAt(0)}`, displayName, `${displayName} ${index}`]) : null;
     const discordUserId = faker.datatype.boolean(0.8) ? faker.string.numeric({ length: 18, allowLeadingZeros: false }) : null;
-    const memberId = seedEspnGuid('member', index);
     const lastLoggedIn = faker.date.between({ from: dates.offseasonStart, to: dates.lastSynced });
     const userSettings: JsonObject = faker.datatype.boolean(0.15)
       ? {}
@@ -116,17 +92,7 @@ export function generateTeams(dates: SeasonDates): SeedTeams {
         };
     const id = seedId('user', index);
     if (teamIndex !== undefined) ownerIndexes[teamIndex]?.push(index);
-    const member: JsonObject = {
-      displayName: faker.internet.username({ firstName, lastName }),
-      firstName,
-      id: memberId,
-      isLeagueManager: index === 0,
-      lastName,
-      notificationSettings: [
-        { enabled: true, id: seedId('espn-notification', index, 'trade'), type: 'TEAM_TRADE_OFFER' },
-        { enabled: faker.datatype.boolean(), id: seedId('espn-notification', index, 'news'), type: 'TEAM_PLAYER_NEWS' },
-      ],
-    };
+    const member = espnMember(faker, index, firstName, lastName);
     if (teamIndex !== undefined) espnMembers.push(member);
     user.push({
       id,
@@ -156,27 +122,7 @@ export function generateTeams(dates: SeasonDates): SeedTeams {
       return abbrevs.has(base) ? `${base.slice(0, 3)}${faker.string.alpha({ length: 1, casing: 'upper' })}` : base;
     });
     const owners = (ownerIndexes[index] ?? []).map((userIndex) => seedEspnGuid('member', userIndex));
-    const espnTeam: JsonObject = {
-      abbrev,
-      currentProjectedRank: 0,
-      divisionId: Math.floor(index / 5),
-      draftDayProjectedRank: 0,
-      id: index + 1,
-      isActive: true,
-      logo: `https://g.espncdn.com/lm-static/logo-packs/core/BaseballPrimary/baseball-${faker.number.int({ min: 1, max: 24 })}.svg`,
-      logoType: 'VECTOR',
-      name,
-      owners,
-      playoffSeed: 0,
-      points: 0,
-      pointsAdjusted: 0,
-      pointsDelta: 0,
-      primaryOwner: owners[0] ?? null,
-      rankCalculatedFinal: 0,
-      rankFinal: 0,
-      record: espnRecord(faker),
-      waiverRank: faker.number.int({ min: 1, max: LEAGUE_SIZE }),
-    };
+    const espnTeam = espnTeamOf(faker, { index, name, abbrev, owners, leagueSize: LEAGUE_SIZE });
     espnTeams.push(espnTeam);
     team.push({
       id: seedId('team', index),

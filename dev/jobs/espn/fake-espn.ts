@@ -2,7 +2,8 @@
  * A local stand-in for ESPN's fantasy API (lm-api-reads.fantasy.espn.com) that keeps its contract:
  * the league route and `view` parameter, cookie auth for private leagues with ESPN's 401 body,
  * ESPN's 404 body for unknown leagues, plus faults on demand (5xx, 429 + Retry-After, slowness,
- * garbage). The real client code runs against it.
+ * garbage). The real client code runs against it: in the tests, and in start-dev, where
+ * espn-stand-in.ts serves the seeded league from it.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from '../../loopback-server.ts';
