@@ -121,3 +121,19 @@ export async function countMailboxFiles(dir: string): Promise<number> {
 export function keyOf(jobId: string): string {
   return `${EMAIL_JOB}:${jobId}`;
 }
+
+/** For a run that gave up waiting: the live jobs by state and attempt, with the last error each group saw. */
+export async function describeLive(client: pg.Client, ids: readonly string[]): Promise<string[]> {
+  const result = await client.query<{ state: string; retry_count: number; n: number; error: string | null; oldest: string | null }>(
+    `SELECT state::text AS state, retry_count, count(*)::int AS n,
+            max(output->'error'->>'message') AS error,
+            to_char(min(started_on), 'HH24:MI:SS') AS oldest
+       FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) AND state IN ('created', 'retry', 'active')
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+    [EMAIL_JOB, ids],
+  );
+  return result.rows.map(
+    (row) =>
+      `${row.n} ${row.state} after ${row.retry_count} retries${row.oldest ? `, started ${row.oldest}` : ''}${row.error ? `; last error: ${row.error.slice(0, 200)}` : ''}`,
+  );
+}

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startChaosCluster, withClient, type ChaosCluster } from './cluster.ts';
-import { countLive, readEmailRows, readJobs, readMailbox } from './count.ts';
+import { countLive, describeLive, readEmailRows, readJobs, readMailbox } from './count.ts';
 import { createContext, DeadlineError, expectWorkerExit, sleep, type ChaosContext } from './context.ts';
 import { createEnqueuer, type Enqueuer } from './enqueue.ts';
 import {
@@ -207,6 +207,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       if (live && live.live === 0) break;
       if (performance.now() >= settleUntil) {
         incidents.push(`settle: gave up after ${Math.round((performance.now() - settleStart) / 1000)} s with ${live?.live ?? '?'} jobs still live`);
+        const detail = await withClient(cluster.url, (client) => describeLive(client, enqueuer?.ids ?? [])).catch(() => []);
+        for (const line of detail) incidents.push(`  live: ${line}`);
         break;
       }
       if (performance.now() - lastProgress > 10_000) {
