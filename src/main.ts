@@ -42,6 +42,11 @@ const worker = await startWorker({
     log.fatal({ code: error.code, variable: error.variable }, 'worker not started: a database is unreachable');
     process.exit(DATABASE_UNREACHABLE_EXIT_CODE);
   }
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    process.stderr.write(`HTTP_PORT ${config.http.port} on ${config.http.host} is already in use: is another worker running? Stop it or set another HTTP_PORT\n`);
+    log.fatal({ code: 'EADDRINUSE' }, 'worker not started: its HTTP port is in use');
+    process.exit(1);
+  }
   if (error instanceof SchemaDriftError) {
     // The report is a table meant for people: print it as is, then the one-line log entry.
     process.stderr.write(`${error.message}\n`);

@@ -6,6 +6,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { PgBoss } from 'pg-boss';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { findFreePort } from './support/free-port.ts';
@@ -48,6 +50,19 @@ test('a database it cannot reach is named with the cause once; start-up waits DA
   const staging = await runNodeScript('src/main.ts', [], { DATABASE_URL: database.url, STAGING_DATABASE_URL: missing.toString(), DATABASE_WAIT_MS: '0', LOG_FORMAT: 'json' });
   assert.equal(staging.code, 69);
   assert.match(staging.stderr.trim(), /^DatabaseUnreachableError: STAGING_DATABASE_URL \(postgres:\/\/[^)]+\/no_such_database\): cannot connect: database "no_such_database" does not exist$/);
+});
+
+test('an HTTP port in use is one line naming HTTP_PORT, not a stack', async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as AddressInfo).port;
+  try {
+    const result = await runNodeScript('src/main.ts', [], { DATABASE_URL: database.url, HTTP_PORT: String(port), LOG_FORMAT: 'json' });
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr.trim(), `HTTP_PORT ${port} on 127.0.0.1 is already in use: is another worker running? Stop it or set another HTTP_PORT`);
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+  }
 });
 
 test('the worker serves /metrics with job outcomes, and SIGTERM stops it cleanly', async () => {
