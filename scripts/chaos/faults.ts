@@ -254,17 +254,21 @@ export interface TerminateResult {
   readonly blockedAtFirstRound: number;
   /** Backends terminated in each round. */
   readonly terminated: readonly number[];
+  /** All rounds' terminated backends by application_name. */
+  readonly terminatedByName: Readonly<Record<string, number>>;
   readonly recoveryMs: number;
   readonly workerExits: number;
 }
 
-async function terminateWorkerBackends(url: string): Promise<number> {
+/** Terminates the worker's backends; counts them by application_name (which client lost its connection). */
+async function terminateWorkerBackends(url: string, byName: Map<string, number>): Promise<number> {
   return withClient(url, async (client) => {
-    const result = await client.query<{ n: number }>(
-      `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-       WHERE application_name LIKE 'trademachine-worker%' AND pid <> pg_backend_pid()`,
+    const result = await client.query<{ name: string; n: number }>(
+      `SELECT application_name AS name, count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+       WHERE application_name LIKE 'trademachine-worker%' AND pid <> pg_backend_pid() GROUP BY 1`,
     );
-    return result.rows[0]?.n ?? 0;
+    for (const row of result.rows) byName.set(row.name, (byName.get(row.name) ?? 0) + row.n);
+    return result.rows.reduce((sum, row) => sum + row.n, 0);
   });
 }
 
@@ -278,21 +282,22 @@ export async function terminateBackends(ctx: ChaosContext, jobs: number, rounds:
   await ctx.ensureReadyWorker();
   const firstHalf = Math.ceil(jobs / 2);
   const terminated: number[] = [];
+  const byName = new Map<string, number>();
   const lock = await lockEmailTable(url);
   let blockedAtFirstRound = 0;
   try {
     await enqueuerOf(ctx).enqueue(firstHalf, ctx.phase);
     blockedAtFirstRound = await lock.waitBlocked(10_000);
-    terminated.push(await terminateWorkerBackends(url));
+    terminated.push(await terminateWorkerBackends(url, byName));
   } finally {
     await lock.release();
   }
   await enqueuerOf(ctx).enqueue(jobs - firstHalf, ctx.phase);
   for (let round = 1; round < rounds; round += 1) {
     await sleep(ctx.random.int(20, 400));
-    terminated.push(await terminateWorkerBackends(url));
+    terminated.push(await terminateWorkerBackends(url, byName));
   }
   const t0 = performance.now();
   await ctx.ensureReadyWorker(60_000);
-  return { rounds, blockedAtFirstRound, terminated, recoveryMs: Math.round(performance.now() - t0), workerExits: ctx.unexpectedExits.length - exitsBefore };
+  return { rounds, blockedAtFirstRound, terminated, terminatedByName: Object.fromEntries(byName), recoveryMs: Math.round(performance.now() - t0), workerExits: ctx.unexpectedExits.length - exitsBefore };
 }

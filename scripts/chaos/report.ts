@@ -79,7 +79,7 @@ export function formatReport(result: ChaosResult): string {
   }
   if (result.terminate) {
     const t = result.terminate;
-    faultRows.push(['pg_terminate_backend', `${t.rounds} rounds (first with ${t.blockedAtFirstRound} jobs stuck after sending), ${t.terminated.join('+')} backends; worker ready ${t.recoveryMs} ms later; ${t.workerExits} worker exits`]);
+    faultRows.push(['pg_terminate_backend', `${t.rounds} rounds (first with ${t.blockedAtFirstRound} jobs stuck after sending), ${t.terminated.join('+')} backends (${Object.entries(t.terminatedByName).map(([name, n]) => `${name.replace(/^trademachine-worker/, 'tw')} ${n}`).join(', ')}); worker ready ${t.recoveryMs} ms later; ${t.workerExits} worker exits`]);
   }
   faultRows.push(['final SIGTERM (idle worker)', result.finalStopMs === undefined ? '-' : `exit after ${result.finalStopMs} ms (timeout ${o.shutdownTimeoutMs} ms)`]);
   faultRows.push(['settle', `${seconds(result.settleMs)}; states at the end ${JSON.stringify(result.settledStates)}`]);
