@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { z } from 'zod';
+import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { testConfig } from './support/test-config.ts';
@@ -167,6 +168,53 @@ describe('readiness follows the queue\'s database', () => {
       assert.equal(ready, 200, 'ready again');
     } finally {
       proxy.restore();
+      await worker.stop();
+    }
+  });
+});
+
+describe('a connection lost while a job holds it', () => {
+  let database: TestDatabase;
+  before(async () => {
+    database = await createTestDatabase();
+  });
+  after(async () => {
+    await database.drop();
+  });
+
+  test('fails that attempt, which is retried; the process does not crash on the dropped client', async () => {
+    let attempts = 0;
+    const holder = defineJob({
+      name: 'test.holds-connection',
+      description: 'keeps a transaction open across a pause',
+      payload: z.object({}),
+      queue: { retryLimit: 2, retryDelaySeconds: 1 },
+      run: async (_payload, ctx) => {
+        attempts += 1;
+        const attempt = attempts;
+        await ctx.targets.get('production').db.transaction().execute(async (trx) => {
+          await sql`SELECT set_config('application_name', ${`trademachine-worker:held-${attempt}`}, true)`.execute(trx);
+          if (attempt === 1) await sleep(1500);
+        });
+        return { attempt };
+      },
+    });
+    const worker = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0' }), log, jobs: [holder] });
+    try {
+      const id = await worker.boss.send('test.holds-connection', {});
+      for (let tries = 0; tries < 50; tries += 1) {
+        const { rowCount } = await database.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'trademachine-worker:held-1'`);
+        if (rowCount) break;
+        await sleep(50);
+      }
+      let state = '';
+      for (let tries = 0; tries < 100 && state !== 'completed'; tries += 1) {
+        await sleep(100);
+        state = (await worker.boss.findJobs('test.holds-connection', { id: id! }))[0]?.state ?? '';
+      }
+      assert.equal(state, 'completed', 'retried and completed');
+      assert.equal(attempts, 2);
+    } finally {
       await worker.stop();
     }
   });

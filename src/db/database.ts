@@ -49,7 +49,13 @@ export function createOwnerDb<Database = OwnerDB>(options: DatabaseOptions): { d
     // Write timestamps in UTC too, since the columns carry no zone; find the owner's tables first.
     options: `-c timezone=UTC -c search_path=${options.schema ?? 'public'}`,
   });
-  pool.on('error', options.onIdleError ?? (() => {}));
+  const onError = options.onIdleError ?? (() => {});
+  pool.on('error', onError);
+  // The pool listens for errors only on idle clients and takes that listener off a client it hands
+  // out; a connection that dies while checked out (a restart, pg_terminate_backend) then emits an
+  // 'error' nobody hears, which crashes the process. Its query rejects with the same error, so a
+  // listener for the whole life of each client is all it takes.
+  pool.on('connect', (client) => client.on('error', onError));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }

@@ -20,6 +20,7 @@ export function queryAborted(signal: AbortSignal, cause?: unknown): RetryableJob
 async function cancelBackend(pool: pg.Pool, pid: number): Promise<void> {
   // A pool connection could be the very thing we are short of; a fresh client never waits for one.
   const client = new pg.Client({ ...pool.options, application_name: 'trademachine-worker:cancel', connectionTimeoutMillis: 2000 });
+  client.on('error', () => {}); // a dropped connection rejects the query below; nothing else to do
   try {
     await client.connect();
     await client.query('SELECT pg_cancel_backend($1)', [pid]);

@@ -43,6 +43,7 @@ export function describeConnectError(error: unknown): string {
 
 async function tryConnect(url: string, timeoutMs: number): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, application_name: 'trademachine-worker:startup' });
+  client.on('error', () => {}); // connect() and query() reject with the same error
   try {
     await client.connect();
     await client.query('SELECT 1');

@@ -1,4 +1,5 @@
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../../config.ts';
 import { RetryableJobError } from '../outcomes.ts';
@@ -28,7 +29,7 @@ export interface DeliveryLine {
   readonly key: string;
   readonly messageId: string;
   readonly at: string;
-  /** True when the key had been sent before: a real provider would have folded it too. */
+  /** True when the key had been sent before (claimed by an earlier call): a real provider would have folded it too. */
   readonly repeat: boolean;
 }
 
@@ -38,7 +39,7 @@ const keyPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 /** Writes a file whole or not at all (a crash never leaves half a message for the page). */
 async function writeAtomically(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
+  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(temporary, content);
   await rename(temporary, file);
 }
@@ -48,6 +49,33 @@ async function readIfPresent(file: string): Promise<string | undefined> {
     if (error.code === 'ENOENT') return undefined;
     throw error;
   });
+}
+
+/**
+ * Claims an idempotency key: the key file is made whole in a temporary file and linked into place,
+ * which fails if it exists, so a crash never leaves an empty claim behind and two attempts never
+ * both win. Returns the stored id the key names, and whether an earlier send had claimed it.
+ */
+async function claimKey(keyFile: string, proposedId: string): Promise<{ id: string; claimed: boolean }> {
+  const earlier = (await readIfPresent(keyFile))?.trim();
+  if (earlier) return { id: earlier, claimed: true };
+  if (earlier === '') {
+    // An empty claim, left by a crash of a version that wrote claims in place: nothing was stored.
+    await writeAtomically(keyFile, proposedId);
+    return { id: proposedId, claimed: false };
+  }
+  const temporary = `${keyFile}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(temporary, proposedId);
+  try {
+    await link(temporary, keyFile);
+    return { id: proposedId, claimed: false };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Another attempt claimed it this very moment: it is the same message.
+    return { id: ((await readIfPresent(keyFile)) ?? proposedId).trim(), claimed: true };
+  } finally {
+    await unlink(temporary).catch(() => {});
+  }
 }
 
 /**
@@ -73,19 +101,9 @@ export function createDevMailbox(config: Config['email']): Mailer {
       ready ??= mkdir(keysDir, { recursive: true });
       await ready;
       const keyFile = path.join(keysDir, message.idempotencyKey);
-      const claimed = await readIfPresent(keyFile);
-      const id = claimed?.trim() || `${Date.now()}-${message.idempotencyKey}`;
-      if (!claimed) {
-        try {
-          await writeFile(keyFile, id, { flag: 'wx' });
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-          // Another attempt claimed it this very moment: it is the same message.
-          return this.send(message, signal);
-        }
-      }
+      const { id, claimed } = await claimKey(keyFile, `${Date.now()}-${message.idempotencyKey}`);
       const messageFile = path.join(dir, `${id}.json`);
-      const alreadyStored = claimed !== undefined && (await readIfPresent(messageFile)) !== undefined;
+      const alreadyStored = claimed && (await readIfPresent(messageFile)) !== undefined;
       if (!alreadyStored) {
         const stored: StoredMessage = {
           id,
@@ -104,7 +122,7 @@ export function createDevMailbox(config: Config['email']): Mailer {
         await writeAtomically(path.join(dir, `${id}.html`), stored.html);
         await writeAtomically(messageFile, `${JSON.stringify(stored, null, 2)}\n`);
       }
-      await logDelivery({ key: message.idempotencyKey, messageId: message.messageId, at: new Date().toISOString(), repeat: alreadyStored });
+      await logDelivery({ key: message.idempotencyKey, messageId: message.messageId, at: new Date().toISOString(), repeat: claimed });
       return { provider: 'dev-mailbox', messageId: message.messageId };
     },
     close: async () => {},
