@@ -65,7 +65,9 @@ test('every job is done, none is lost and no message is sent twice through kills
   if (c.deliveries === undefined || c.repeats === undefined) {
     t.diagnostic('repeated deliveries: not available (the mailbox keeps no deliveries.jsonl)');
   } else {
-    assert.equal(c.deliveries, JOBS + c.repeats, `one delivery per job plus the repeats\n${report}`);
+    // Every job's key was delivered at least once, and at most once without being a repeat (a repeat
+    // can follow a claim whose call a kill cut short before it logged its own line).
+    assert.ok(c.deliveries >= JOBS && c.deliveries - c.repeats <= JOBS, `one first delivery per job, the rest repeats\n${report}`);
     const { sigkill = 0, ...elsewhere } = c.repeatsByPhase ?? {};
     assert.ok(sigkill <= KILLS, `at most one repeat per kill (got ${sigkill})\n${report}`);
     assert.deepEqual(elsewhere, {}, `no repeats outside the SIGKILL phase\n${report}`);
