@@ -7,10 +7,10 @@
  * data folder in use) is one line on stderr and exit code 1.
  */
 import path from 'node:path';
-import pg from 'pg';
 import { EmbeddedPostgresError, startEmbeddedPostgres } from './lib/embedded-postgres.ts';
 import { applyOwnerSchema } from '../test/fixtures/owner-schema/apply-owner-schema.ts';
 import { describeSeed, seedDatabase } from '../dev/seed/seed-database.ts';
+import { withPgClient } from './lib/pg-client.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const port = Number(process.env.DEV_POSTGRES_PORT ?? 54329);
@@ -30,15 +30,7 @@ const cluster = await startEmbeddedPostgres({ dataDir, port, persistent: true })
   process.exit(1);
 });
 
-async function query<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const query = withPgClient;
 
 const exists = await query(cluster.adminUrl, async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount === 1);
 if (!exists) await query(cluster.adminUrl, (client) => client.query(`CREATE DATABASE ${database}`));

@@ -4,18 +4,12 @@
  * owner-schema stand-in. `--check` fails when the committed file is stale; `--url` uses a database
  * you give instead of an embedded one.
  */
-import pg from 'pg';
 import { expectedSchemaPath, snapshotExpectedSchema } from '../src/db/schema-check/snapshot.ts';
 import { runGeneratedFileCommand } from './lib/generated-file.ts';
+import { withPgClient } from './lib/pg-client.ts';
 
 async function snapshotFrom(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await snapshotExpectedSchema(client, 'public');
-  } finally {
-    await client.end();
-  }
+  return withPgClient(url, (client) => snapshotExpectedSchema(client, 'public'));
 }
 
 await runGeneratedFileCommand({ filePath: expectedSchemaPath, regenerateCommand: 'npm run schema:snapshot', generate: snapshotFrom });

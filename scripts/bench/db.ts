@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { startEmbeddedPostgres } from '../lib/embedded-postgres.ts';
 import { findFreePort } from '../../test/support/free-port.ts';
+import { withPgClient } from '../lib/pg-client.ts';
 
 export interface BenchDatabase {
   readonly url: string;
@@ -20,15 +20,7 @@ export interface BenchDatabase {
   close(): Promise<void>;
 }
 
-async function asAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const asAdmin = withPgClient;
 
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);

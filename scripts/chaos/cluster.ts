@@ -8,6 +8,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres, type RunningPostgres } from '../lib/embedded-postgres.ts';
 import { applyOwnerSchema } from '../../test/fixtures/owner-schema/apply-owner-schema.ts';
 import { findFreePort } from '../../test/support/free-port.ts';
+import { withPgClient } from '../lib/pg-client.ts';
 
 /** application_name of the harness's own connections, so pg_terminate_backend never picks them. */
 export const HARNESS_APPLICATION_NAME = 'trademachine-chaos';
@@ -28,15 +29,7 @@ export interface ChaosCluster {
 
 /** Opens a short-lived connection, runs `work`, closes it; errors (server down) propagate. */
 export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, application_name: HARNESS_APPLICATION_NAME, connectionTimeoutMillis: 5_000 });
-  // A connection cut by the server (restart, terminate) must not crash the harness.
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
+  return withPgClient(url, work, { application_name: HARNESS_APPLICATION_NAME, connectionTimeoutMillis: 5_000 });
 }
 
 /** Starts the cluster in `dir`, creates the owner database with its schema and one user. */

@@ -7,10 +7,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { applyOwnerSchema } from '../../test/fixtures/owner-schema/apply-owner-schema.ts';
 import { findFreePort } from '../../test/support/free-port.ts';
+import { withPgClient } from './pg-client.ts';
 
 export interface GeneratedFile {
   /** Absolute path of the committed file. */
@@ -27,13 +27,7 @@ async function withOwnerDatabase<T>(url: string | undefined, work: (url: string)
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port: await findFreePort(), persistent: false });
   try {
     const standIn = cluster.urlFor('postgres');
-    const client = new pg.Client({ connectionString: standIn });
-    await client.connect();
-    try {
-      await applyOwnerSchema(client);
-    } finally {
-      await client.end();
-    }
+    await withPgClient(standIn, (client) => applyOwnerSchema(client));
     return await work(standIn);
   } finally {
     await cluster.stop();

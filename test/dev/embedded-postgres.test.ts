@@ -5,12 +5,12 @@ import { chmod, lstat, mkdir, mkdtemp, readlink, rm, stat, symlink } from 'node:
 import { createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { EmbeddedPostgresError, startEmbeddedPostgres, type RunningPostgres } from '../../scripts/lib/embedded-postgres.ts';
 import { binariesFor, packagedBinaries } from '../../dev/postgres/postgres-binaries.ts';
 import { canAccess, postgresOsUser } from '../../dev/postgres/postgres-os-user.ts';
 import { findFreePort } from '../support/free-port.ts';
 import { runNodeScript } from '../support/spawn-node.ts';
+import { withPgClient } from '../../scripts/lib/pg-client.ts';
 
 const asRoot = userInfo().uid === 0;
 
@@ -36,13 +36,7 @@ function assertOneLine(text: string): void {
 }
 
 async function selectOne(cluster: RunningPostgres): Promise<number> {
-  const client = new pg.Client({ connectionString: cluster.adminUrl });
-  await client.connect();
-  try {
-    return (await client.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one ?? 0;
-  } finally {
-    await client.end();
-  }
+  return withPgClient(cluster.adminUrl, async (client) => (await client.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one ?? 0);
 }
 
 describe('embedded PostgreSQL: expected failures are one clear line', () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { closeOwnerDb, createOwnerDb, type FullOwnerDb } from '../../src/db/database.ts';
 import type { DB } from '../../src/db/types.generated.ts';
+import { withPgClient } from '../../scripts/lib/pg-client.ts';
 
 /** Set by the global setup: a superuser URL of the test cluster. */
 export const ADMIN_URL_VARIABLE = 'TM_TEST_ADMIN_URL';
@@ -30,14 +31,8 @@ export function urlOf(database: string): string {
   return url.toString();
 }
 
-async function asAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl() });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+function asAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withPgClient(adminUrl(), work);
 }
 
 /**

@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { createLogger, redactSecrets, redactText, secretValues } from '../../src/telemetry/logger.ts';
 import { startWorker, type RunningWorker } from '../../src/worker.ts';
 import { startReplServer } from '../../src/repl/repl-server.ts';
@@ -28,6 +27,7 @@ import { listenOnLoopback } from '../support/loopback-server.ts';
 import { testConfig } from '../support/test-config.ts';
 import { baseballLeague } from '../fixtures/espn/espn-fixtures.ts';
 import { ConsoleDriver, PROMPT } from '../repl/console-driver.ts';
+import { withPgClient } from '../../scripts/lib/pg-client.ts';
 
 const LEAGUE_ID = 123456;
 const SEASON = 2025;
@@ -60,13 +60,7 @@ const role = `tm_redact_${hex(4)}`;
 const userId = randomUUID();
 
 async function asAdmin(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: process.env[ADMIN_URL_VARIABLE] });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
+  await withPgClient(process.env[ADMIN_URL_VARIABLE] ?? '', (client) => client.query(query));
 }
 
 async function waitForJob(worker: RunningWorker, name: string, id: string, states: readonly string[]): Promise<void> {
