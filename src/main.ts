@@ -25,6 +25,28 @@ try {
 // The configured secrets are scrubbed from every line, whatever shape they are logged in.
 const log = createLogger(config.log, { secrets: secretValues(config) });
 const telemetry = startTelemetry();
+
+// Signals are heard from here on, also while the worker starts (which can wait DATABASE_WAIT_MS
+// for a database): the stop then runs once start-up is done, and the deadline holds either way.
+let signalled = false;
+let shutdown: (() => void) | undefined;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (signalled) {
+      log.warn({ signal }, 'second signal: exiting now; running jobs will be retried');
+      process.exit(1);
+    }
+    signalled = true;
+    log.info({ signal }, 'signal received');
+    const deadlineMs = config.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS;
+    setTimeout(() => {
+      log.error({ deadlineMs }, 'stop did not finish in time: exiting now; jobs still held were handed back and will be retried');
+      process.exit(1);
+    }, deadlineMs).unref();
+    shutdown?.();
+  });
+}
+
 const worker = await startWorker({
   config,
   log,
@@ -65,33 +87,21 @@ const repl = config.repl.enabled
     })
   : undefined;
 
-let signalled = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (signalled) {
-      log.warn({ signal }, 'second signal: exiting now; running jobs will expire and be retried');
-      process.exit(1);
-    }
-    signalled = true;
-    log.info({ signal }, 'signal received');
-    const deadlineMs = config.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS;
-    setTimeout(() => {
-      log.error({ deadlineMs }, 'stop did not finish in time: exiting now; jobs still held were handed back and will be retried');
-      process.exit(1);
-    }, deadlineMs).unref();
-    // Console sessions first, so nobody is left typing into a worker that is going away.
-    Promise.resolve(repl?.close())
-      .then(() => worker.stop())
-      .then(() => {
-        unregisterWorkerMetrics();
-        return telemetry.shutdown();
-      })
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error({ err: error }, 'error while stopping');
-          process.exit(1);
-        },
-      );
-  });
-}
+// The stop, once there is something to stop; a signal during start-up runs it as soon as there is.
+shutdown = () => {
+  // Console sessions first, so nobody is left typing into a worker that is going away.
+  Promise.resolve(repl?.close())
+    .then(() => worker.stop())
+    .then(() => {
+      unregisterWorkerMetrics();
+      return telemetry.shutdown();
+    })
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+};
+if (signalled) shutdown();

@@ -6,12 +6,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { PgBoss } from 'pg-boss';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { findFreePort } from './support/free-port.ts';
 import { runNodeScript, startNodeScript } from './support/spawn-node.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
+import { SHUTDOWN_MARGIN_MS } from '../src/worker.ts';
 
 let database: TestDatabase;
 before(async () => {
@@ -62,6 +65,33 @@ test('an HTTP port in use is one line naming HTTP_PORT, not a stack', async () =
     assert.equal(result.stderr.trim(), `HTTP_PORT ${port} on 127.0.0.1 is already in use: is another worker running? Stop it or set another HTTP_PORT`);
   } finally {
     await new Promise((resolve) => blocker.close(resolve));
+  }
+});
+
+test('SIGTERM while the database has gone silent: the process still exits within SHUTDOWN_TIMEOUT_MS plus the margin', async (t) => {
+  const proxy = await startTcpProxy(database.url);
+  const port = await findFreePort();
+  const shutdownTimeoutMs = 1000;
+  const child = startNodeScript('src/main.ts', [], { DATABASE_URL: proxy.url, HTTP_PORT: String(port), LOG_FORMAT: 'json', DEPLOY_ENV: 'test', SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) });
+  try {
+    const reader = createInterface({ input: child.stdout });
+    await new Promise<void>((resolve, reject) => {
+      reader.on('line', (line) => line.includes('"worker started"') && resolve());
+      child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
+    });
+    proxy.stall();
+    const signalled = performance.now();
+    child.kill('SIGTERM');
+    const bound = shutdownTimeoutMs + SHUTDOWN_MARGIN_MS + 700;
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    const [code] = await Promise.race([exited, sleep(bound + 5000).then(() => assert.fail(`still running ${bound + 5000} ms after SIGTERM`))]);
+    const tookMs = performance.now() - signalled;
+    assert.ok(tookMs < bound, `exited after ${Math.round(tookMs)} ms`);
+    assert.ok(code === 0 || code === 1, `exit code ${code}`);
+    t.diagnostic(`exited ${Math.round(tookMs)} ms after SIGTERM with code ${code}`);
+  } finally {
+    child.kill('SIGKILL');
+    await proxy.close();
   }
 });
 

@@ -11,6 +11,11 @@ export interface TcpProxy {
   readonly url: string;
   /** Drops every open connection and refuses new ones. */
   cut(): void;
+  /**
+   * The network goes silent: open connections stop carrying bytes and new ones are accepted but
+   * never forwarded, so whatever waits on the database waits until its own timeout, if any.
+   */
+  stall(): void;
   /** Accepts connections again. */
   restore(): void;
   close(): Promise<void>;
@@ -20,9 +25,16 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
   const sockets = new Set<net.Socket>();
   let open = true;
+  let stalled = false;
   const server = net.createServer((client) => {
     if (!open) {
       client.destroy();
+      return;
+    }
+    if (stalled) {
+      sockets.add(client);
+      client.on('close', () => sockets.delete(client));
+      client.on('error', () => {});
       return;
     }
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
@@ -35,7 +47,9 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       });
     }
     client.pipe(upstream).pipe(client);
+    pairs.push({ client, upstream });
   });
+  const pairs: { client: net.Socket; upstream: net.Socket }[] = [];
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(targetUrl);
   url.hostname = '127.0.0.1';
@@ -46,8 +60,18 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       open = false;
       for (const socket of sockets) socket.destroy();
     },
+    stall: () => {
+      stalled = true;
+      for (const { client, upstream } of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
     restore: () => {
       open = true;
+      stalled = false;
     },
     close: async () => {
       open = false;
