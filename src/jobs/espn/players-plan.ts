@@ -52,4 +52,20 @@ export interface SyncPlan {
   readonly duplicateEspnIds: readonly DuplicateEspnId[];
   /** Rows with a playerDataId that ESPN's pool does not have (retired, or gone): left alone. */
   readonly missingFromEspn: number;
+  /** Matched updates left out because of the unique `(name, "playerDataId")` pair (see UpdateConflict). */
+  readonly conflicts: readonly UpdateConflict[];
+}
+
+/**
+ * An update the matcher did not plan because it would give the row the `(name, "playerDataId")` pair
+ * another row already holds (the unique constraint): planning it would fail the writer's statement.
+ * Only renames in a duplicate-ESPN-id group can get here; the rows need a human to merge them.
+ */
+export interface UpdateConflict {
+  readonly rowId: string;
+  readonly espnId: number;
+  /** The name the update would have set. */
+  readonly name: string;
+  /** The row already holding `(name, espnId)`. */
+  readonly heldByRowId: string;
 }
