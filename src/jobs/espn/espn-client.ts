@@ -38,7 +38,7 @@ export const espnClientDefaults: Required<EspnClientOptions> = {
  */
 export function createEspnClient(config: Config['espn'], options: EspnClientOptions = {}): EspnClient {
   const settings = { ...espnClientDefaults, ...options };
-  const agent = new Agent({ headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs, connectTimeout: config.timeoutMs });
+  const agent = createEspnAgent(config.timeoutMs);
   const dispatcher = agent.compose(
     interceptors.retry({
       maxRetries: settings.retries,
@@ -60,7 +60,8 @@ export function createEspnClient(config: Config['espn'], options: EspnClientOpti
       if (leagueId === undefined) throw new PermanentJobError('ESPN_NOT_CONFIGURED', 'ESPN_LEAGUE_ID is not set');
       const path = `/apis/v3/games/flb/seasons/${config.season}/segments/0/leagues/${leagueId}?view=mTeam`;
       const request: RequestDescription = { leagueId, season: config.season, path };
-      const { status, bodyText } = await getText(dispatcher, config, request, signal);
+      const url = new URL(config.baseUrl + path);
+      const { status, bodyText } = await espnGet(dispatcher, { url, config, request, signal });
       if (status < 200 || status >= 300) throw errorForStatus(status, bodyText, request);
       return parseTeams(bodyText, request);
     },
@@ -68,17 +69,54 @@ export function createEspnClient(config: Config['espn'], options: EspnClientOpti
   };
 }
 
-/** GET the path and read the whole body; transport failures become retryable job errors. */
-async function getText(
-  dispatcher: Dispatcher,
-  config: Config['espn'],
-  request: RequestDescription,
-  signal: AbortSignal | undefined,
-): Promise<{ status: number; bodyText: string }> {
-  const url = new URL(config.baseUrl + request.path);
-  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'trademachine-worker' };
+/** The undici Agent an ESPN client sends through: one connection pool, the configured timeouts, no retries. */
+export function createEspnAgent(timeoutMs: number): Agent {
+  return new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: timeoutMs });
+}
+
+/** The host ESPN serves current seasons from, and the one that served 2017–2023 (§1.2 of the jobs reference). */
+export const ESPN_READS_ORIGIN = 'https://lm-api-reads.fantasy.espn.com';
+const ESPN_LEGACY_ORIGIN = 'https://fantasy.espn.com';
+
+/**
+ * The league's URL for a season: 2024 on at lm-api-reads, 2017–2023 at fantasy.espn.com, earlier
+ * seasons under `leagueHistory/{id}?seasonId=`. A configured base URL other than ESPN's own (the
+ * fake ESPN in tests and dev) keeps its host; only the path still follows the year.
+ */
+export function leagueUrl(baseUrl: string, season: number, leagueId: number): URL {
+  const origin = baseUrl === ESPN_READS_ORIGIN && season < 2024 ? ESPN_LEGACY_ORIGIN : baseUrl;
+  if (season < 2017) {
+    const url = new URL(`${origin}/apis/v3/games/flb/leagueHistory/${leagueId}`);
+    url.searchParams.set('seasonId', String(season));
+    return url;
+  }
+  return new URL(`${origin}/apis/v3/games/flb/seasons/${season}/segments/0/leagues/${leagueId}`);
+}
+
+/** The cookie header of a private league, exactly as ESPN expects it; undefined for a public one. */
+export function espnCookieHeader(config: Pick<Config['espn'], 's2' | 'swid'>): string | undefined {
   // Both or neither: config guarantees it. The cookie only ever lives in this header.
-  if (config.s2 !== undefined && config.swid !== undefined) headers.cookie = `espn_s2=${config.s2}; SWID=${config.swid}`;
+  return config.s2 !== undefined && config.swid !== undefined ? `espn_s2=${config.s2}; SWID=${config.swid}` : undefined;
+}
+
+/** One GET to ESPN: where, with which credentials, and how to describe it in errors. */
+export interface EspnGet {
+  readonly url: URL;
+  readonly config: Pick<Config['espn'], 's2' | 'swid' | 'timeoutMs'>;
+  readonly request: RequestDescription;
+  readonly signal?: AbortSignal | undefined;
+  /** Sent besides accept, user-agent and the cookie (e.g. `x-fantasy-filter`). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** GET the URL and read the whole body; transport failures become retryable job errors. */
+export async function espnGet(
+  dispatcher: Dispatcher,
+  { url, config, request, signal, headers: extra = {} }: EspnGet,
+): Promise<{ status: number; bodyText: string; headers: Dispatcher.ResponseData['headers'] }> {
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'trademachine-worker', ...extra };
+  const cookie = espnCookieHeader(config);
+  if (cookie !== undefined) headers.cookie = cookie;
   try {
     const response = await dispatcher.request({
       origin: url.origin,
@@ -87,7 +125,7 @@ async function getText(
       headers,
       ...(signal ? { signal } : {}),
     });
-    return { status: response.statusCode, bodyText: await response.body.text() };
+    return { status: response.statusCode, bodyText: await response.body.text(), headers: response.headers };
   } catch (error) {
     throw errorForTransport(error, request, config.timeoutMs, signal);
   }

@@ -21,6 +21,14 @@ export interface RequestDescription {
   readonly leagueId: number;
   readonly season: number;
   readonly path: string;
+  /** Where in a paged fetch it failed, e.g. `players offset 200 (page 3)`; named in every message. */
+  readonly at?: string;
+}
+
+/** `league 545 season 2025`, plus the paging position when there is one. */
+function leagueOf(request: RequestDescription): string {
+  const league = `league ${request.leagueId} season ${request.season}`;
+  return request.at !== undefined ? `${league} at ${request.at}` : league;
 }
 
 /**
@@ -31,7 +39,7 @@ export function errorForStatus(status: number, bodyText: string, request: Reques
   const said = espnErrorSummary(bodyText);
   const espnSays = said ? `; ESPN says: ${said}` : '';
   const cause = new EspnHttpError(status, bodyText);
-  const league = `league ${request.leagueId} season ${request.season}`;
+  const league = leagueOf(request);
   if (status === 401) {
     return new PermanentJobError(
       'ESPN_UNAUTHORIZED',
@@ -54,13 +62,17 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 /** Maps a transport failure (no usable answer) to a retryable outcome: the next attempt may well work. */
 export function errorForTransport(error: unknown, request: RequestDescription, timeoutMs: number, signal: AbortSignal | undefined): Error {
   if (signal?.aborted) {
-    return new RetryableJobError('ESPN_ABORTED', `request to ESPN for league ${request.leagueId} was aborted (shutdown or job expiry)`, { cause: error });
+    return new RetryableJobError('ESPN_ABORTED', `request to ESPN for ${leagueOf(request)} was aborted (shutdown or job expiry)`, { cause: error });
   }
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
-    return new RetryableJobError('ESPN_TIMEOUT', `ESPN did not answer within ${timeoutMs} ms (GET ${request.path}, ${code})`, { cause: error });
+    return new RetryableJobError('ESPN_TIMEOUT', `ESPN did not answer within ${timeoutMs} ms (GET ${request.path}${atOf(request)}, ${code})`, { cause: error });
   }
   const reason = error instanceof Error ? error.message : String(error);
   const withCode = code !== undefined && !reason.includes(code) ? `${reason} (${code})` : reason;
-  return new RetryableJobError('ESPN_UNREACHABLE', `could not reach ESPN (GET ${request.path}): ${withCode}`, { cause: error });
+  return new RetryableJobError('ESPN_UNREACHABLE', `could not reach ESPN (GET ${request.path}${atOf(request)}): ${withCode}`, { cause: error });
+}
+
+function atOf(request: RequestDescription): string {
+  return request.at !== undefined ? ` at ${request.at}` : '';
 }
