@@ -46,12 +46,31 @@ export const ownerContract = {
     // espn.team-sync: update-teams.ts
     team: {
       columns: {
+        // espn.players-sync: players-load.ts joins the owning team (and reads its espnId as
+        // ownerEspnId), players-write.ts resolves onTeamId
+        id: ['filter'],
         espnId: ['filter'],
         name: ['update'],
         espnTeam: ['update'],
         lastSyncedAt: ['update'],
         dateModified: ['update'],
       },
+    },
+    // espn.players-sync: players-load.ts reads the candidates, players-write.ts updates and inserts
+    player: {
+      columns: {
+        id: ['read', 'filter', 'insert'],
+        name: ['read', 'filter', 'update', 'insert'],
+        league: ['read', 'filter', 'insert'],
+        mlbTeam: ['read', 'update', 'insert'],
+        playerDataId: ['read', 'filter', 'update', 'insert'],
+        leagueTeamId: ['read', 'update', 'insert'],
+        meta: ['filter', 'update', 'insert'],
+        lastSyncedAt: ['update', 'insert'],
+        dateCreated: ['insert'],
+        dateModified: ['filter', 'update', 'insert'],
+      },
+      uniqueKeys: [['name', 'playerDataId']],
     },
     // email.send: load-email-data.ts loadUser
     user: {
