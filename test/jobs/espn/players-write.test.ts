@@ -258,7 +258,9 @@ describe('writePlayerSync', () => {
       assert.equal((await playerById(same)).leagueTeamId, teamB);
       assert.equal((await playerByEspnId(705)).leagueTeamId, null);
       assert.equal(counts.ownersDiffering, 2);
-      assert.equal(counts.updated, 4, 'meta changed on all four; ownership is not a change when off');
+      assert.equal(counts.updated, 4, 'meta changed on all four');
+      const again = await writePlayerSync(owner, work, { now: LATER, ownership: false });
+      assert.deepEqual([again.updated, again.unchanged, again.ownersDiffering], [0, 6, 2], 'a differing owner is no change when ownership is off');
     });
   });
 
