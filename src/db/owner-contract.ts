@@ -49,7 +49,7 @@ export const ownerContract = {
         // espn.players-sync: players-load.ts joins the owning team (and reads its espnId as
         // ownerEspnId), players-write.ts resolves onTeamId
         id: ['filter'],
-        espnId: ['filter'],
+        espnId: ['read', 'filter'],
         name: ['update'],
         espnTeam: ['update'],
         lastSyncedAt: ['update'],
