@@ -76,9 +76,8 @@ export async function* fetchPlayerPages(options: PlayersClientOptions, signal?: 
     retryDelaysMs: options.retryDelaysMs ?? playersClientDefaults.retryDelaysMs,
     maxRetryAfterMs: options.maxRetryAfterMs ?? playersClientDefaults.maxRetryAfterMs,
   };
-  const ownAgent = options.dispatcher === undefined ? createEspnAgent(options.timeoutMs) : undefined;
-  const dispatcher = options.dispatcher ?? ownAgent;
-  if (dispatcher === undefined) throw new Error('unreachable: no dispatcher');
+  // No retry interceptor on this dispatcher: fetchPage is the one retry layer (§1.7).
+  const dispatcher = options.dispatcher ?? createEspnAgent(options.timeoutMs);
   const url = leagueUrl(options.baseUrl, options.season, options.leagueId);
   url.searchParams.append('view', 'kona_player_info');
   let total: number | undefined;
@@ -119,7 +118,7 @@ export async function* fetchPlayerPages(options: PlayersClientOptions, signal?: 
       if (total !== undefined && offset + PLAYER_PAGE_SIZE >= total) return;
     }
   } finally {
-    await ownAgent?.close();
+    if (dispatcher !== options.dispatcher) await dispatcher.close();
   }
 }
 
