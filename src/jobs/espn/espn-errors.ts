@@ -23,6 +23,8 @@ export interface RequestDescription {
   readonly path: string;
   /** Where in a paged fetch it failed, e.g. `players offset 200 (page 3)`; named in every message. */
   readonly at?: string;
+  /** How many times the request was retried before this answer, when the caller counts them. */
+  readonly retries?: number;
 }
 
 /** `league 545 season 2025`, plus the paging position when there is one. */
@@ -52,7 +54,7 @@ export function errorForStatus(status: number, bodyText: string, request: Reques
     return new PermanentJobError('ESPN_LEAGUE_NOT_FOUND', `ESPN has no ${league} (404; check ESPN_LEAGUE_ID and ESPN_SEASON)${espnSays}`, { cause });
   }
   if (status === 429 || status >= 500) {
-    return new RetryableJobError('ESPN_UNAVAILABLE', `ESPN answered ${status} for ${league} after retries${espnSays}`, { cause });
+    return new RetryableJobError('ESPN_UNAVAILABLE', `ESPN answered ${status} for ${league} after ${retriesOf(request)}${espnSays}`, { cause });
   }
   return new PermanentJobError('ESPN_REJECTED', `ESPN answered ${status} for ${league} (GET ${request.path})${espnSays}`, { cause });
 }
@@ -75,4 +77,9 @@ export function errorForTransport(error: unknown, request: RequestDescription, t
 
 function atOf(request: RequestDescription): string {
   return request.at !== undefined ? ` at ${request.at}` : '';
+}
+
+function retriesOf(request: RequestDescription): string {
+  if (request.retries === undefined) return 'retries';
+  return `${request.retries} ${request.retries === 1 ? 'retry' : 'retries'}`;
 }

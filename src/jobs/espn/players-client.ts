@@ -148,8 +148,7 @@ async function fetchPage(
     const retryable = response.status === 429 || response.status >= 500;
     const delay = delays[attempt];
     if (!retryable || delay === undefined) {
-      const retried = retryable ? { ...request, at: `${request.at}, after ${attempt} ${attempt === 1 ? 'retry' : 'retries'}` } : request;
-      throw errorForStatus(response.status, response.bodyText, retried);
+      throw errorForStatus(response.status, response.bodyText, { ...request, retries: attempt });
     }
     const retryAfter = retryAfterMs(response.headers['retry-after']);
     await wait(retryAfter === undefined ? delay : Math.min(retryAfter, settings.maxRetryAfterMs), signal, request);

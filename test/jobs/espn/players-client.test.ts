@@ -269,7 +269,7 @@ describe('retries', () => {
     assert.ok(error instanceof RetryableJobError);
     assert.equal(error.code, 'ESPN_UNAVAILABLE');
     assert.match(error.message, /ESPN answered 429/);
-    assert.match(error.message, /players offset 200 \(page 3\), after 3 retries/);
+    assert.match(error.message, /players offset 200 \(page 3\) after 3 retries; ESPN says: Too Many Requests/);
     assert.deepEqual(requestedOffsets(), [0, 100, 200, 200, 200, 200], 'one try and three retries, no hidden second layer');
   });
 
