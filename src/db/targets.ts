@@ -10,6 +10,11 @@ export interface Target {
   readonly name: TargetName;
   readonly isProduction: boolean;
   readonly db: OwnerDb;
+  /**
+   * The same database, deaf to any job's signal: only for a job's own bookkeeping that must land
+   * even as the job is being stopped (marking its sync run failed), never for the job's work.
+   */
+  readonly unboundDb: OwnerDb;
   readonly pool: pg.Pool;
 }
 
@@ -47,7 +52,7 @@ export function openTargets(
       schema,
       onIdleError: (error) => onIdleError?.(config.name, error),
     });
-    return { name: config.name, isProduction: config.isProduction, db, pool };
+    return { name: config.name, isProduction: config.isProduction, db, unboundDb: db, pool };
   });
   return targetsOf(all, async () => {
     await Promise.all(all.map((target) => closeOwnerDb(target)));
@@ -76,6 +81,7 @@ function boundTarget(target: Target, signal: AbortSignal): Target {
     name: target.name,
     isProduction: target.isProduction,
     pool: target.pool,
+    unboundDb: target.unboundDb,
     get db() {
       db ??= signalBoundDb(target.pool, signal);
       return db;

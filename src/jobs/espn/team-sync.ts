@@ -105,7 +105,8 @@ async function startExecutions(targets: readonly Target[], scope: DatabaseScope,
 async function failUnfinished(tracked: readonly TrackedTarget[], error: unknown, log: Logger): Promise<void> {
   for (const entry of tracked.filter((candidate) => !candidate.done)) {
     try {
-      await failSyncExecution(entry.target.db, entry.executionId, error);
+      // Not through the job's signal: a sync cut off by a stop must still say so, not stay "started".
+      await failSyncExecution(entry.target.unboundDb, entry.executionId, error);
     } catch (recordError) {
       log.error({ err: recordError, target: entry.target.name, executionId: entry.executionId }, 'could not mark the sync execution failed');
     }

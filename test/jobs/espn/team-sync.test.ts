@@ -147,6 +147,24 @@ describe('espn.team-sync', () => {
     assert.deepEqual(await teamsOf(database.db), before);
   });
 
+  test('a sync stopped mid-fetch (shutdown, expiry) records its run as failed, not "started" forever', async () => {
+    fake.setLeague({ season: SEASON, leagueId: LEAGUE_ID, body: baseballLeague() });
+    fake.injectFaults({ kind: 'delay', ms: 5000 });
+    const before = await teamsOf(database.db);
+    const jobId = randomUUID();
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('the worker is shutting down')), 300);
+    const error = await runJobInline(teamSync, {}, deps, { id: jobId, signal: stop.signal }).then(
+      () => assert.fail('the job succeeded'),
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof Error);
+    const [execution] = await executionsOf(database.db, jobId);
+    assert.equal(execution?.status, 'failed', 'the stop was recorded through the job-independent connection');
+    assert.deepEqual(await teamsOf(database.db), before);
+    fake.reset();
+  });
+
   test('all or nothing: one update that breaks a constraint leaves every team as it was', async () => {
     // A rule the owner does not have, so the 7th of 11 updates fails after six have run.
     await sql`ALTER TABLE team ADD CONSTRAINT test_team_name_short CHECK (char_length(name) <= 30)`.execute(database.db);
