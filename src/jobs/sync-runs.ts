@@ -1,0 +1,71 @@
+/**
+ * Per-target run tracking shared by the syncs (jobs-reference §6.2): one `sync_job_execution` row per
+ * target, opened before any work and always closed, completed or failed.
+ */
+import type { Logger } from 'pino';
+import type { Target } from '../db/targets.ts';
+import type { ContractEnumLabel } from '../db/owner-contract.ts';
+import { failSyncExecution, startSyncExecution } from '../db/sync-executions.ts';
+import type { JobContext } from './define-job.ts';
+import { PermanentJobError } from './outcomes.ts';
+
+/** The `databaseScope` payload field every sync takes. */
+export type DatabaseScope = ContractEnumLabel<'SyncDatabaseScope'>;
+
+/** A target and the `sync_job_execution` row recording this run in it. */
+export interface TrackedTarget {
+  readonly target: Target;
+  readonly executionId: string;
+  done: boolean;
+}
+
+/** The scope's targets; a scope naming an unconfigured database can never succeed, so it is permanent. */
+export function targetsFor(scope: DatabaseScope, ctx: JobContext): Target[] {
+  try {
+    return ctx.targets.forScope(scope);
+  } catch (error) {
+    throw new PermanentJobError('TARGET_NOT_CONFIGURED', error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+/** Opens an execution row per target before any work, so even a failed ESPN fetch is recorded. */
+export async function startExecutions(
+  targets: readonly Target[],
+  jobType: ContractEnumLabel<'SyncJobType'>,
+  scope: DatabaseScope,
+  ctx: JobContext,
+): Promise<TrackedTarget[]> {
+  const tracked: TrackedTarget[] = [];
+  try {
+    for (const target of targets) {
+      const executionId = await startSyncExecution(target.db, {
+        jobType,
+        databaseScope: scope,
+        jobId: ctx.jobId,
+        traceId: ctx.traceId,
+        metadata: { target: target.name, attempt: ctx.attempt },
+      });
+      tracked.push({ target, executionId, done: false });
+    }
+  } catch (error) {
+    // Staging unreachable after production's row was written: don't leave that row "started".
+    await failUnfinished(tracked, error, ctx.log);
+    throw error;
+  }
+  return tracked;
+}
+
+/**
+ * Marks every execution not yet completed as failed. A failure to record the failure is logged,
+ * never thrown, so the job's real error is the one the queue sees.
+ */
+export async function failUnfinished(tracked: readonly TrackedTarget[], error: unknown, log: Logger): Promise<void> {
+  for (const entry of tracked.filter((candidate) => !candidate.done)) {
+    try {
+      // Not through the job's signal: a sync cut off by a stop must still say so, not stay "started".
+      await failSyncExecution(entry.target.unboundDb, entry.executionId, error);
+    } catch (recordError) {
+      log.error({ err: recordError, target: entry.target.name, executionId: entry.executionId }, 'could not mark the sync execution failed');
+    }
+  }
+}
