@@ -101,7 +101,10 @@ const envSchema = z.object({
 
   /** ESPN league to sync. Optional: ESPN jobs fail permanently without it. */
   ESPN_LEAGUE_ID: positiveInt.optional(),
-  /** Fantasy season; default: the current UTC year. */
+  /**
+   * Fantasy season override (the previous worker's ESPN_SEASON_YEAR). Default: unset, and each run
+   * uses the UTC year of its own start (seasonFor), never a year frozen at boot.
+   */
   ESPN_SEASON: positiveInt.optional(),
   ESPN_BASE_URL: httpUrl.default('https://lm-api-reads.fantasy.espn.com'),
   /** Private-league cookies; secrets. */
@@ -112,6 +115,13 @@ const envSchema = z.object({
     .optional(),
   /** Per-request timeout for ESPN. Default: 15000. */
   ESPN_TIMEOUT_MS: positiveInt.default(15_000),
+  /**
+   * Players sync: make ESPN's rosters the truth for majors' owners (`leagueTeamId`). Off, owners are
+   * left alone and only the drift is reported. Default: false.
+   */
+  ESPN_SYNC_OWNERSHIP: booleanFlag.default(false),
+  /** Players sync: pause between two pages of ESPN's player pool, to be polite. Default: 1000. */
+  ESPN_PLAYERS_PAGE_PAUSE_MS: integerAtLeast(0, 'an integer of at least 0 (milliseconds)').default(1000),
 
   /** dev-mailbox writes to a local folder; brevo and mailgun send. Default: dev-mailbox. */
   EMAIL_PROVIDER: oneOf(['dev-mailbox', 'brevo', 'mailgun']).default('dev-mailbox'),
@@ -172,11 +182,16 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly espn: {
     readonly leagueId: number | undefined;
-    readonly season: number;
+    /** ESPN_SEASON when set; else undefined and seasonFor() takes the run's UTC year. */
+    readonly seasonOverride: number | undefined;
     readonly baseUrl: string;
     readonly s2: string | undefined;
     readonly swid: string | undefined;
     readonly timeoutMs: number;
+    /** ESPN_SYNC_OWNERSHIP. */
+    readonly syncOwnership: boolean;
+    /** ESPN_PLAYERS_PAGE_PAUSE_MS. */
+    readonly playersPagePauseMs: number;
   };
   readonly email: {
     readonly provider: Env['EMAIL_PROVIDER'];
@@ -188,6 +203,11 @@ export interface Config {
     readonly brevo: { readonly apiKey: string | undefined; readonly baseUrl: string };
     readonly mailgun: { readonly apiKey: string | undefined; readonly domain: string | undefined; readonly baseUrl: string };
   };
+}
+
+/** The fantasy season a run started at `now` syncs: ESPN_SEASON when set, else `now`'s UTC year. */
+export function seasonFor(espn: Pick<Config['espn'], 'seasonOverride'>, now: Date): number {
+  return espn.seasonOverride ?? now.getUTCFullYear();
 }
 
 /** The variables whose values are secrets: never logged, masked wherever config is shown. */
@@ -260,11 +280,13 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     espn: {
       leagueId: e.ESPN_LEAGUE_ID,
-      season: e.ESPN_SEASON ?? now.getUTCFullYear(),
+      seasonOverride: e.ESPN_SEASON,
       baseUrl: e.ESPN_BASE_URL.replace(/\/+$/, ''),
       s2: e.ESPN_S2,
       swid: e.ESPN_SWID,
       timeoutMs: e.ESPN_TIMEOUT_MS,
+      syncOwnership: e.ESPN_SYNC_OWNERSHIP,
+      playersPagePauseMs: e.ESPN_PLAYERS_PAGE_PAUSE_MS,
     },
     email: {
       provider: e.EMAIL_PROVIDER,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig, requiredVariables } from '../src/config.ts';
+import { ConfigError, loadConfig, requiredVariables, seasonFor } from '../src/config.ts';
 
 const base = { DATABASE_URL: 'postgres://worker@db:5432/trademachine' };
 
@@ -9,7 +9,11 @@ test('defaults make a development config from DATABASE_URL alone', () => {
   assert.equal(config.deployEnv, 'development');
   assert.equal(config.cronEnabled, false);
   assert.equal(config.email.provider, 'dev-mailbox');
-  assert.equal(config.espn.season, 2026);
+  assert.equal(config.espn.seasonOverride, undefined);
+  assert.equal(seasonFor(config.espn, new Date('2027-01-01T00:00:00Z')), 2027, 'the season is the run\'s UTC year, not the boot\'s');
+  assert.equal(seasonFor(loadConfig({ ...base, ESPN_SEASON: '2025' }).espn, new Date('2027-01-01T00:00:00Z')), 2025, 'ESPN_SEASON overrides');
+  assert.equal(config.espn.syncOwnership, false);
+  assert.equal(config.espn.playersPagePauseMs, 1000);
   assert.equal(config.http.port, 4100);
   assert.deepEqual(
     config.targets.map((target) => [target.name, target.isProduction]),

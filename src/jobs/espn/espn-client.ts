@@ -1,5 +1,5 @@
 import { Agent, interceptors, type Dispatcher } from 'undici';
-import type { Config } from '../../config.ts';
+import { seasonFor, type Config } from '../../config.ts';
 import { PermanentJobError } from '../outcomes.ts';
 import { errorForStatus, errorForTransport, type RequestDescription } from './espn-errors.ts';
 import { describeIssues, leagueTeamsSchema, teamName, type EspnTeam, type JsonObject } from './espn-schemas.ts';
@@ -58,8 +58,9 @@ export function createEspnClient(config: Config['espn'], options: EspnClientOpti
     fetchTeams: async (signal) => {
       const leagueId = config.leagueId;
       if (leagueId === undefined) throw new PermanentJobError('ESPN_NOT_CONFIGURED', 'ESPN_LEAGUE_ID is not set');
-      const path = `/apis/v3/games/flb/seasons/${config.season}/segments/0/leagues/${leagueId}?view=mTeam`;
-      const request: RequestDescription = { leagueId, season: config.season, path };
+      const season = seasonFor(config, new Date());
+      const path = `/apis/v3/games/flb/seasons/${season}/segments/0/leagues/${leagueId}?view=mTeam`;
+      const request: RequestDescription = { leagueId, season, path };
       const url = new URL(config.baseUrl + path);
       const { status, bodyText } = await espnGet(dispatcher, { url, config, request, signal });
       if (status < 200 || status >= 300) throw errorForStatus(status, bodyText, request);

@@ -17,7 +17,7 @@ let fake: FakeEspn;
 const clients: EspnClient[] = [];
 
 function espnConfig(overrides: Partial<Config['espn']> = {}): Config['espn'] {
-  return { leagueId: 123456, season: 2025, baseUrl: fake.baseUrl, s2: undefined, swid: undefined, timeoutMs: 2000, ...overrides };
+  return { leagueId: 123456, seasonOverride: 2025, baseUrl: fake.baseUrl, s2: undefined, swid: undefined, timeoutMs: 2000, syncOwnership: false, playersPagePauseMs: 0, ...overrides };
 }
 
 function client(overrides: Partial<Config['espn']> = {}, options: EspnClientOptions = fastRetries): EspnClient {
@@ -55,7 +55,7 @@ describe('parsing', () => {
   test('the real recorded league: names from location + nickname, raw kept as received', async () => {
     const recorded = recordedHockeyLeague();
     fake.setLeague({ season: 2020, leagueId: 40384, body: recorded });
-    const teams = await client({ season: 2020, leagueId: 40384 }).fetchTeams();
+    const teams = await client({ seasonOverride: 2020, leagueId: 40384 }).fetchTeams();
 
     assert.equal(teams.length, 10);
     assert.deepEqual(
