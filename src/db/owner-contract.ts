@@ -127,7 +127,7 @@ export const ownerContract = {
     },
   },
   enums: {
-    SyncJobType: { labels: ['espn_team_sync'], use: 'write', usedBy: 'sync_job_execution."jobType", written by espn.team-sync' },
+    SyncJobType: { labels: ['espn_team_sync', 'mlb_players_sync'], use: 'write', usedBy: 'sync_job_execution."jobType", written by espn.team-sync and espn.players-sync' },
     SyncJobStatus: { labels: ['started', 'completed', 'failed'], use: 'write', usedBy: 'sync_job_execution.status, written by every sync' },
     SyncDatabaseScope: { labels: ['production', 'staging', 'both'], use: 'write', usedBy: 'sync_job_execution."databaseScope", a sync payload\'s scope' },
     draft_pick_type_enum: { labels: ['1', '2', '3'], use: 'read', usedBy: 'hydrated_trades."tradedPicks"[].type, named in trade emails' },

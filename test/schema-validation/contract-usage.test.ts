@@ -18,7 +18,7 @@ test('every contract entry is used by some query in src/ (else remove it from th
 test('a deliberately unused column and label are found, next to used ones', () => {
   const withUnused = contract
     .replace("espnId: ['read', 'filter'],", "espnId: ['read', 'filter'],\n        status: ['read'],")
-    .replace("labels: ['espn_team_sync']", "labels: ['espn_team_sync', 'minors_sync']");
+    .replace("labels: ['espn_team_sync', 'mlb_players_sync']", "labels: ['espn_team_sync', 'mlb_players_sync', 'minors_sync']");
   assert.notEqual(withUnused, contract);
     const probed = new Set(['team.status', 'team.name', "SyncJobType 'minors_sync'", "SyncJobType 'espn_team_sync'"]);
   assert.deepEqual(unusedContractEntries(withUnused, (id) => probed.has(id)), ['team.status', "SyncJobType 'minors_sync'"]);

@@ -124,7 +124,7 @@ const cases: readonly { migration: OwnerMigrationName; contract?: OwnerContractS
     migration: 'renamedEnumLabel',
     status: 'breaking',
     findings: [
-      finding('breaking', 'SyncJobType', 'enum_label_renamed', 'espn_team_sync', 'espn_teams_sync', "label 'espn_team_sync' renamed to 'espn_teams_sync'; the worker relies on it: sync_job_execution.\"jobType\", written by espn.team-sync"),
+      finding('breaking', 'SyncJobType', 'enum_label_renamed', 'espn_team_sync', 'espn_teams_sync', "label 'espn_team_sync' renamed to 'espn_teams_sync'; the worker relies on it: sync_job_execution.\"jobType\", written by espn.team-sync and espn.players-sync"),
     ],
   },
   {
