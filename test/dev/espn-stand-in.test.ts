@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { closeOwnerDb, createOwnerDb } from '../../src/db/database.ts';
 import { createEspnClient, type EspnClient } from '../../src/jobs/espn/espn-client.ts';
 import { updateTeamsFromEspn } from '../../src/jobs/espn/update-teams.ts';
-import { espnStandIn, STAND_IN_LEAGUE_ID } from '../../dev/jobs/espn/espn-stand-in.ts';
+import { espnStandIn, STAND_IN_LEAGUE_ID, STAND_IN_POOL_SIZE } from '../../dev/jobs/espn/espn-stand-in.ts';
+import { pino } from 'pino';
+import { openTargets } from '../../src/db/targets.ts';
+import { createClients } from '../../src/jobs/clients.ts';
+import { playersSync, type PlayersSyncResult } from '../../src/jobs/espn/players-sync.ts';
+import { runJobInline } from '../../src/jobs/runner.ts';
+import { testSideEffects } from '../support/side-effects.ts';
 import { seedDatabase } from '../../dev/seed/seed-database.ts';
 import { startStandIns, type StartedStandIns } from '../../dev/stand-ins.ts';
 import type { StandIn } from '../../dev/stand-in.ts';
@@ -60,6 +66,24 @@ describe('the ESPN stand-in start-dev runs', () => {
     const owner = createOwnerDb({ url: database.url, poolMax: 2 });
     const counts = await updateTeamsFromEspn(owner.db, teams, new Date()).finally(() => closeOwnerDb(owner));
     assert.deepEqual({ updated: counts.updated, skipped: counts.skipped }, { updated: 20, skipped: 0 });
+  });
+
+  it('serves a player pool rostered over the seeded teams: the players sync completes against the seeded database', async () => {
+    const config = testConfig(database.url, { ...started.env, ESPN_TIMEOUT_MS: '2000', ESPN_PLAYERS_PAGE_PAUSE_MS: '0', ESPN_SYNC_OWNERSHIP: 'true' });
+    const log = pino({ level: 'silent' });
+    const targets = openTargets(config.targets, 2);
+    const clients = createClients(config, log);
+    try {
+      const deps = { config, targets, clients, log, sideEffects: testSideEffects(targets.get('production').pool) };
+      const result = (await runJobInline(playersSync, {}, deps)) as PlayersSyncResult;
+      assert.equal(result.poolSize, STAND_IN_POOL_SIZE);
+      assert.equal(result.targets[0]?.ownershipUnknownTeams.length, 0, 'every rostered onTeamId is a seeded team');
+      const owned = await database.db.selectFrom('player').select('id').where('playerDataId', 'is not', null).where('leagueTeamId', 'is not', null).execute();
+      assert.ok(owned.length > 0, 'ESPN rosters reached seeded teams');
+    } finally {
+      await clients.close();
+      await targets.destroy();
+    }
   });
 
   it('stays out of the way when a real league is configured', async () => {
