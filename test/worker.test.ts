@@ -295,11 +295,13 @@ describe('cron schedules and single-run queues', () => {
     const on = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0', CRON_ENABLED: 'true' }), log });
     try {
       const schedules = await on.boss.getSchedules();
+      // pg-boss lists schedules by name, not in registry order.
+      const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
       const expected = jobs.filter((job) => job.cron).map((job) => ({ name: job.name, cron: job.cron?.expression, tz: job.cron?.tz ?? 'UTC' }));
       assert.ok(expected.length > 0, 'some job has a schedule');
       assert.deepEqual(
-        schedules.map((schedule) => ({ name: schedule.name, cron: schedule.cron, tz: schedule.options?.tz })),
-        expected,
+        schedules.map((schedule) => ({ name: schedule.name, cron: schedule.cron, tz: schedule.options?.tz })).sort(byName),
+        expected.sort(byName),
       );
     } finally {
       await on.stop();

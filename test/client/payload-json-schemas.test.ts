@@ -18,6 +18,7 @@ const tradeId = '6f1c2a7e-0000-4000-8000-000000000002';
 /** Payloads worth a verdict, valid and not, per job. */
 const samples: Record<string, unknown[]> = {
   'espn.team-sync': [{}, { databaseScope: 'both' }, { databaseScope: 'everywhere' }, { extra: 1 }, [], 'x'],
+  'espn.players-sync': [{}, { databaseScope: 'staging' }, { databaseScope: 'everywhere' }, { extra: 1 }, [], 'x'],
   'email.send': [
     { type: 'test', userId },
     { type: 'test', userId: 'nope' },

@@ -60,7 +60,7 @@ describe('/metrics after a run of every job', () => {
   });
 
   test('job runs by outcome, durations in seconds and time waiting, for every job', () => {
-    for (const job of ['espn.team-sync', 'email.send']) {
+    for (const job of ['espn.team-sync', 'espn.players-sync', 'email.send']) {
       assert.equal(series('worker_job_runs_total', { job_name: job, outcome: 'completed' })[0]?.value, 1, `${job} completed once`);
       assert.ok(series('worker_job_duration_bucket', { job_name: job, outcome: 'completed', le: '600' }).length === 0, 'buckets are the seconds ones');
       assert.equal(series('worker_job_duration_bucket', { job_name: job, outcome: 'completed', le: '900' })[0]?.value, 1);
@@ -84,9 +84,11 @@ describe('/metrics after a run of every job', () => {
   test('domain facts: sync records by action, emails by type/provider/outcome, upstream requests by service and status class', () => {
     assert.equal(series('worker_sync_records_total', { job_name: 'espn.team-sync', action: 'updated' })[0]?.value, 10);
     assert.equal(series('worker_sync_records_total', { job_name: 'espn.team-sync', action: 'skipped' })[0]?.value, 1);
+    assert.equal(series('worker_sync_records_total', { job_name: 'espn.players-sync', action: 'inserted' })[0]?.value, 150);
     assert.equal(series('worker_emails_total', { type: 'password_reset', provider: 'brevo', outcome: 'sent' })[0]?.value, 1);
     assert.equal(series('worker_emails_total', { type: 'password_reset', provider: 'brevo', outcome: 'failed' })[0]?.value, 1);
-    assert.equal(series('worker_upstream_request_duration_count', { service: 'espn', status_class: '2xx' })[0]?.value, 1);
+    // The team sync's one request and the players sync's two pages.
+    assert.equal(series('worker_upstream_request_duration_count', { service: 'espn', status_class: '2xx' })[0]?.value, 3);
     assert.equal(series('worker_upstream_request_duration_count', { service: 'brevo', status_class: '2xx' })[0]?.value, 1);
     assert.equal(series('worker_upstream_request_duration_count', { service: 'brevo', status_class: '5xx' })[0]?.value, 1);
   });

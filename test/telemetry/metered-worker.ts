@@ -19,6 +19,7 @@ import { baseballLeagueWithExtraTeam } from '../fixtures/espn/espn-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { startFakeBrevo, brevoFaults, type FakeBrevo } from '../support/fake-brevo.ts';
 import { startFakeEspn, type FakeEspn } from '../../dev/jobs/espn/fake-espn.ts';
+import { generatePlayerPool } from '../../dev/jobs/espn/generate-player-pool.ts';
 import { testConfig } from '../support/test-config.ts';
 
 const LEAGUE_ID = 123456;
@@ -41,6 +42,8 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
   const espn = await startFakeEspn();
   const brevo = await startFakeBrevo({ apiKey: 'test-key' });
   espn.setLeague({ season: SEASON, leagueId: LEAGUE_ID, body: baseballLeagueWithExtraTeam() });
+  // Two pages for espn.players-sync, rostered over the ten seeded teams.
+  espn.setPlayerPool(SEASON, LEAGUE_ID, generatePlayerPool(150, { teamCount: 10, rosterSize: 5 }));
   const userId = randomUUID();
   const teamIds = Array.from({ length: 10 }, () => randomUUID());
   await database.db
@@ -57,6 +60,7 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
     ESPN_SEASON: String(SEASON),
     ESPN_BASE_URL: espn.baseUrl,
     ESPN_TIMEOUT_MS: '5000',
+    ESPN_PLAYERS_PAGE_PAUSE_MS: '0',
     EMAIL_PROVIDER: 'brevo',
     BREVO_API_KEY: 'test-key',
     BREVO_BASE_URL: brevo.baseUrl,
@@ -101,6 +105,7 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
 export function samplePayloads(userId: string): Record<string, object> {
   return {
     'espn.team-sync': { databaseScope: 'production' },
+    'espn.players-sync': { databaseScope: 'production' },
     'email.send': { type: 'password_reset', userId, resetUrl: `${FRONTEND}/reset?token=abc` },
   };
 }
