@@ -22,6 +22,10 @@ import {
 } from './faults.ts';
 import { seededRandom } from './random.ts';
 import { judge, tally, type Check, type Counts, type PhaseWindow } from './verdict.ts';
+import { sendEmail } from '../../src/jobs/email/send-email.ts';
+
+/** Jobs of email.send one worker runs at once: how many a single kill can catch mid-send. */
+const emailConcurrency = sendEmail.queue.localConcurrency ?? 1;
 
 export interface ChaosOptions {
   readonly jobs: number;
@@ -262,7 +266,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await cluster?.stop().catch(() => {});
   }
   const checks = judge(counts, {
-    repeatBudget: { phase: 'sigkill', max: kill?.kills ?? 0 },
+    // A kill can cut every job in hand between its send and its record: up to email.send's
+    // concurrency per kill. Those repeats carry the job's key, so no message is stored twice.
+    repeatBudget: { phase: 'sigkill', max: (kill?.kills ?? 0) * emailConcurrency },
     sigterm,
     sigtermSlackMs: options.sigtermSlackMs,
   });
