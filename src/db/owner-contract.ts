@@ -93,9 +93,9 @@ export const ownerContract = {
     sync_job_execution: {
       columns: {
         id: ['insert', 'filter'],
-        jobType: ['insert'],
+        jobType: ['insert', 'filter'],
         databaseScope: ['insert'],
-        status: ['insert', 'update'],
+        status: ['insert', 'update', 'filter'],
         startedAt: ['insert', 'filter'],
         completedAt: ['update'],
         dateCreated: ['insert'],

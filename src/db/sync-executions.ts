@@ -90,6 +90,27 @@ export async function failSyncExecution(db: OwnerDb, id: string, error: unknown)
     .execute();
 }
 
+/**
+ * Marks failed the runs of this job type still `started` in this database: with one run at a time
+ * (the syncs' queues are stately), such a row belongs to a run whose worker stopped or died before
+ * it could say how it ended. Called as a new run starts; returns how many it closed.
+ */
+export async function closeAbandonedExecutions(db: OwnerDb, jobType: StartSyncExecution['jobType']): Promise<number> {
+  const now = new Date();
+  const closed = await db
+    .updateTable('sync_job_execution')
+    .set({
+      status: 'failed' satisfies ExecutionStatus,
+      errorMessage: 'abandoned: the run ended without recording how (its worker stopped or died); a later run closed it',
+      dateModified: now,
+      metadata: mergedMetadata({ errorCode: 'ABANDONED' }),
+    })
+    .where('jobType', '=', jobType)
+    .where('status', '=', 'started' satisfies ExecutionStatus)
+    .executeTakeFirst();
+  return Number(closed.numUpdatedRows);
+}
+
 /** Whole milliseconds from the row's `startedAt` to `now`, computed beside the stored value. */
 function durationSinceStart(now: Date) {
   return sql<number>`floor(extract(epoch from (${now}::timestamp - "startedAt")) * 1000)::integer`;

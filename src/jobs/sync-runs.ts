@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Target } from '../db/targets.ts';
 import type { ContractEnumLabel } from '../db/owner-contract.ts';
-import { failSyncExecution, startSyncExecution } from '../db/sync-executions.ts';
+import { failSyncExecution, closeAbandonedExecutions, startSyncExecution } from '../db/sync-executions.ts';
 import type { JobContext } from './define-job.ts';
 import { PermanentJobError } from './outcomes.ts';
 
@@ -38,6 +38,8 @@ export async function startExecutions(
   const tracked: TrackedTarget[] = [];
   try {
     for (const target of targets) {
+      const abandoned = await closeAbandonedExecutions(target.db, jobType);
+      if (abandoned > 0) ctx.log.warn({ target: target.name, jobType, abandoned }, 'closed runs left "started" by a worker that stopped or died');
       const executionId = await startSyncExecution(target.db, {
         jobType,
         databaseScope: scope,

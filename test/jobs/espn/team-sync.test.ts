@@ -165,6 +165,31 @@ describe('espn.team-sync', () => {
     fake.reset();
   });
 
+  test('a run left "started" by a worker that died is closed as abandoned when the next run starts', async () => {
+    fake.setLeague({ season: SEASON, leagueId: LEAGUE_ID, body: baseballLeague() });
+    const deadJobId = randomUUID();
+    const now = new Date();
+    await database.db
+      .insertInto('sync_job_execution')
+      .values({ id: randomUUID(), jobType: 'espn_team_sync', databaseScope: 'production', status: 'started', startedAt: now, dateCreated: now, dateModified: now, metadata: { jobId: deadJobId } })
+      .execute();
+    const otherType = randomUUID();
+    await database.db
+      .insertInto('sync_job_execution')
+      .values({ id: otherType, jobType: 'minors_sync', databaseScope: 'production', status: 'started', startedAt: now, dateCreated: now, dateModified: now, metadata: {} })
+      .execute();
+    const jobId = randomUUID();
+    await runJobInline(teamSync, {}, deps, { id: jobId });
+    const [dead] = await executionsOf(database.db, deadJobId);
+    assert.equal(dead?.status, 'failed');
+    assert.match(dead?.errorMessage ?? '', /^abandoned: /);
+    assert.deepEqual(dead?.metadata, { jobId: deadJobId, errorCode: 'ABANDONED' });
+    assert.equal((await executionsOf(database.db, jobId))[0]?.status, 'completed');
+    const untouched = await database.db.selectFrom('sync_job_execution').select('status').where('id', '=', otherType).executeTakeFirstOrThrow();
+    assert.equal(untouched.status, 'started', 'another job type\'s run is not this sync\'s to close');
+    await database.db.deleteFrom('sync_job_execution').where('id', '=', otherType).execute();
+  });
+
   test('all or nothing: one update that breaks a constraint leaves every team as it was', async () => {
     // A rule the owner does not have, so the 7th of 11 updates fails after six have run.
     await sql`ALTER TABLE team ADD CONSTRAINT test_team_name_short CHECK (char_length(name) <= 30)`.execute(database.db);
