@@ -2,6 +2,7 @@
  * Per-target run tracking shared by the syncs (jobs-reference §6.2): one `sync_job_execution` row per
  * target, opened before any work and always closed, completed or failed.
  */
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Target } from '../db/targets.ts';
 import type { ContractEnumLabel } from '../db/owner-contract.ts';
@@ -11,6 +12,14 @@ import { PermanentJobError } from './outcomes.ts';
 
 /** The `databaseScope` payload field every sync takes. */
 export type DatabaseScope = ContractEnumLabel<'SyncDatabaseScope'>;
+
+/** The payload every sync takes: which owner databases to update. */
+export const syncScopePayload = z
+  .object({
+    /** Which owner databases to update. Default: production. */
+    databaseScope: z.enum(['production', 'staging', 'both']).default('production'),
+  })
+  .strict();
 
 /** A target and the `sync_job_execution` row recording this run in it. */
 export interface TrackedTarget {

@@ -2,7 +2,6 @@
  * `espn.players-sync` (jobs-reference §1, issue 8): ESPN's whole MLB player pool, fetched once, then
  * matched to each target's `player` rows and written set-based, one transaction per target.
  */
-import { z } from 'zod';
 import { seasonFor } from '../../config.ts';
 import type { Target } from '../../db/targets.ts';
 import { completeSyncExecution } from '../../db/sync-executions.ts';
@@ -16,16 +15,11 @@ import { loadPlayerRows } from './players-load.ts';
 import { planPlayerSync } from './players-match.ts';
 import type { AmbiguousPlayer, DuplicateEspnId, UpdateConflict } from './players-plan.ts';
 import { writePlayerSync } from './players-write.ts';
+import { syncScopePayload } from '../sync-runs.ts';
 
 /** How many entries of each id list a result carries; the counts are always whole. */
 export const PLAYERS_RESULT_LIST_LIMIT = 50;
 
-const payload = z
-  .object({
-    /** Which owner databases to update. Default: production. */
-    databaseScope: z.enum(['production', 'staging', 'both']).default('production'),
-  })
-  .strict();
 
 /** What one target got out of the run; the job's result lists one per target. */
 export interface PlayersSyncTargetResult {
@@ -58,7 +52,7 @@ export interface PlayersSyncResult {
 export const playersSync = defineJob({
   name: 'espn.players-sync',
   description: "Update and add players from ESPN's MLB player pool",
-  payload,
+  payload: syncScopePayload,
   // stately: at most one queued and one running across all worker processes (§6.1's lock, in pg-boss).
   queue: { policy: 'stately', retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 1800 },
   // The owner's schedule (§6.6): 07:32 UTC daily, as Oban.Production ran EspnMlbPlayersSync.

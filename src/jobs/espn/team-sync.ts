@@ -1,17 +1,11 @@
-import { z } from 'zod';
 import type { Target } from '../../db/targets.ts';
 import { completeSyncExecution } from '../../db/sync-executions.ts';
 import { defineJob } from '../define-job.ts';
 import { failUnfinished, startExecutions, targetsFor } from '../sync-runs.ts';
 import { updateTeamsFromEspn } from './update-teams.ts';
 import { countSyncRecords } from '../../telemetry/domain-metrics.ts';
+import { syncScopePayload } from '../sync-runs.ts';
 
-const payload = z
-  .object({
-    /** Which owner databases to update. Default: production. */
-    databaseScope: z.enum(['production', 'staging', 'both']).default('production'),
-  })
-  .strict();
 
 /** What one target got out of the run; the job's result lists one per target. */
 export interface TeamSyncTargetResult {
@@ -24,7 +18,7 @@ export interface TeamSyncTargetResult {
 export const teamSync = defineJob({
   name: 'espn.team-sync',
   description: "Update team names and ESPN data from the ESPN league's teams",
-  payload,
+  payload: syncScopePayload,
   // stately: at most one queued and one running across all worker processes, enforced by
   // pg-boss in the database, so two syncs never write the same rows at once.
   queue: { policy: 'stately', retryLimit: 3, retryDelaySeconds: 30, expireInSeconds: 300 },
