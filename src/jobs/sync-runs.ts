@@ -17,7 +17,7 @@ export type DatabaseScope = ContractEnumLabel<'SyncDatabaseScope'>;
 export const syncScopePayload = z
   .object({
     /** Which owner databases to update. Default: production. */
-    databaseScope: z.enum(['production', 'staging', 'both']).default('production'),
+    databaseScope: z.enum(['production', 'staging', 'both'] as const satisfies readonly DatabaseScope[]).default('production'),
   })
   .strict();
 
