@@ -75,8 +75,13 @@ describe('the ESPN stand-in start-dev runs', () => {
     const clients = createClients(config, log);
     try {
       const deps = { config, targets, clients, log, sideEffects: testSideEffects(targets.get('production').pool) };
+      const seededMajors = await database.db.selectFrom('player').select('id').where('league', '=', '1').where('playerDataId', 'is not', null).execute();
+      assert.ok(seededMajors.length > 0 && seededMajors.length < STAND_IN_POOL_SIZE, `the seed has majors with ESPN ids (${seededMajors.length})`);
       const result = (await runJobInline(playersSync, {}, deps)) as PlayersSyncResult;
       assert.equal(result.poolSize, STAND_IN_POOL_SIZE);
+      assert.equal(result.targets[0]?.missingFromEspn, 0, 'every seeded major is in the pool, found by its ESPN id');
+      assert.equal(result.targets[0]?.inserted, STAND_IN_POOL_SIZE - seededMajors.length, 'only the generated free agents are new');
+      assert.equal(result.targets[0]?.ambiguousCount, 0);
       assert.equal(result.targets[0]?.ownershipUnknownTeams.length, 0, 'every rostered onTeamId is a seeded team');
       const owned = await database.db.selectFrom('player').select('id').where('playerDataId', 'is not', null).where('leagueTeamId', 'is not', null).execute();
       assert.ok(owned.length > 0, 'ESPN rosters reached seeded teams');

@@ -25,7 +25,7 @@ export function generatePlayerPool(count: number, options: PlayerPoolOptions = {
   const rostered = teamCount * (options.rosterSize ?? 25);
   const firstId = options.firstId ?? 30_000;
   // Ownership falls off with the rank, like a real pool: a few near 100 %, a long tail near 0.
-  const owned = Array.from({ length: count }, (_, rank) => Math.max(0, 100 * Math.exp(-rank / (rostered * 0.6)) - faker.number.float({ min: 0, max: 2 })));
+  const owned = Array.from({ length: count }, (_, rank) => Math.max(0, 100 * Math.exp(-rank / (Math.max(rostered, 1) * 0.6)) - faker.number.float({ min: 0, max: 2 })));
   owned.sort((a, b) => b - a);
   return owned.map((percentOwned, rank) => {
     const id = firstId + rank;
