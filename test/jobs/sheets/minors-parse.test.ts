@@ -102,6 +102,13 @@ describe('parseMinorsSheet: a full league sheet', () => {
     assert.deepEqual(find(sheet, akeemHm.name), { name: akeemHm.name, leagueLevel: 'HM', position: akeemHm.position, mlbTeam: akeemHm.mlbTeam, ownerCsvName: 'Akeem', row: 2, column: 4, group: 1 });
   });
 
+  test('each player\'s group is the header row above it, whose owner in that block is the player\'s', () => {
+    const ownerOf = new Map(sheet.owners.map((o) => [`${o.group}|${o.column}`, o.csvName]));
+    assert.deepEqual(sheet.players.filter((p) => ownerOf.get(`${p.group}|${p.column}`) !== p.ownerCsvName), []);
+    assert.deepEqual([1, 2, 3, 4].map((g) => sheet.players.filter((p) => p.group === g).length), [59, 64, 57, 58]); // 28+31, 35+29, 27+30, 28+30 (HM+LM)
+    assert.ok(sheet.players.every((p) => p.row > (GROUP_HEADER_ROWS[p.group - 1] as number) && p.row < (GROUP_HEADER_ROWS[p.group] ?? 66)));
+  });
+
   test('players come in sheet order: row by row, block by block', () => {
     const order = sheet.players.map((p) => p.row * 100 + p.column);
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
@@ -262,6 +269,20 @@ describe('parseMinorsSheet: problems it reports', () => {
     assert.deepEqual(sheet.owners[0]?.csvName, 'Dave K');
     assert.deepEqual(sheet.players.map((p) => [p.name, p.leagueLevel, p.position, p.mlbTeam, p.ownerCsvName]), [['Jos\u00e9 Ram\u00edrez', 'HM', '3B', 'CLE', 'Dave K']]);
     assert.deepEqual(sheet.problems, []);
+  });
+
+  test('a player on an owner-header row: an error, skipped, and that block has no owner until the next header', () => {
+    const rows = [
+      header('A', 'B').concat(block('1', 'HM', '1', 'Stray Guy', '', 'P', 'SD'), header('D', 'E')),
+      block('1', 'HM', '1', 'Under A', '', 'P', 'SD').concat(block('', '', '', ''), block('1', 'LM', '1', 'Under Nobody', '', 'C', 'TB')),
+    ];
+    const sheet = parseMinorsSheet(rows);
+    assert.deepEqual(sheet.owners.map((o) => `${o.csvName}@${o.block}`), ['A@0', 'B@1', 'D@3', 'E@4']);
+    assert.deepEqual(sheet.players.map((p) => `${p.ownerCsvName}|${p.name}`), ['A|Under A', '|Under Nobody']);
+    assert.deepEqual(messages(sheet.problems), [
+      'error 1:22 block 3: player "Stray Guy" (level HM) is on an owner-header row; skipped, and the block has no owner until the next header',
+      'error 2:22 block 3: "Under Nobody" has no owner (the owner-header row 1 names none for this block)',
+    ]);
   });
 
   test('a formula error other than #N/A in a name cell is warned and skipped', () => {
