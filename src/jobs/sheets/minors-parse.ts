@@ -82,7 +82,7 @@ export function parseMinorsSheet(rows: SheetRows): MinorsSheet {
   /** Per block: undefined before any header row. */
   let current: (BlockOwner | undefined)[] = new Array<BlockOwner | undefined>(MINORS_BLOCKS).fill(undefined);
   let group = 0;
-  /** name|level|team|position (lowercase) per owner → the first listing's row. */
+  /** owner|name|level|team|position (player fields lowercase) → the first listing's place. */
   const seen = new Map<string, { row: number; column: number }>();
 
   rows.forEach((cells, index) => {
@@ -103,7 +103,8 @@ export function parseMinorsSheet(rows: SheetRows): MinorsSheet {
       const player = readPlayer(b, row, current[b.index], problems);
       if (player === undefined) continue;
       if (player.ownerCsvName !== '') {
-        const key = [player.ownerCsvName, player.name, player.leagueLevel, player.mlbTeam, player.position].join('|').toLowerCase();
+        // The owner as the sync matches it (exact); the player case-insensitively, as the sync's meta key.
+        const key = `${player.ownerCsvName}|${[player.name, player.leagueLevel, player.mlbTeam, player.position].join('|').toLowerCase()}`;
         const first = seen.get(key);
         if (first !== undefined) {
           problems.push({
