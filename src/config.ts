@@ -41,6 +41,57 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 
 const optionalSecret = nonEmpty.optional();
 
+const sheetId = z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a Google Sheets id (the part of the sheet's URL after /d/)");
+
+const sheetGid = z.string().regex(/^\d+$/, "must be a sheet tab's gid, digits only (the number after gid= in the tab's URL)");
+
+/** One `YYYY-MM-DD=YYYY` pair of DRAFT_PICKS_SEASON_THRESHOLDS: from that UTC date on, that minor-league season. */
+export interface DraftSeasonThreshold {
+  /** `YYYY-MM-DD`, a real calendar date (UTC). */
+  readonly date: string;
+  readonly season: number;
+}
+
+const THRESHOLDS_FORMAT = 'must be comma-separated YYYY-MM-DD=YYYY pairs';
+
+/** Parses and checks the pairs; every bad pair becomes its own issue naming it. Sorted by date. */
+const draftSeasonThresholds = z.string().transform((value, ctx): DraftSeasonThreshold[] => {
+  const problems: string[] = [];
+  const thresholds: DraftSeasonThreshold[] = [];
+  for (const raw of value.split(',')) {
+    const pair = raw.trim();
+    const match = /^(\d{4})-(\d{2})-(\d{2})=(.*)$/.exec(pair);
+    if (!match) {
+      problems.push(`${THRESHOLDS_FORMAT}: "${pair}" is not one`);
+      continue;
+    }
+    const [, year = '', month = '', day = '', season = ''] = match;
+    const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+    if (date.toISOString().slice(0, 10) !== `${year}-${month}-${day}`) {
+      problems.push(`${THRESHOLDS_FORMAT}: "${pair}" has no such date`);
+      continue;
+    }
+    if (!/^\d{4}$/.test(season)) {
+      problems.push(`${THRESHOLDS_FORMAT}: "${pair}" has no four-digit year after =`);
+      continue;
+    }
+    thresholds.push({ date: `${year}-${month}-${day}`, season: Number(season) });
+  }
+  thresholds.sort((a, b) => a.date.localeCompare(b.date));
+  for (let i = 1; i < thresholds.length; i++) {
+    const previous = thresholds[i - 1];
+    const current = thresholds[i];
+    if (!previous || !current) continue;
+    if (previous.date === current.date) {
+      problems.push(`must not repeat a date: "${current.date}=${current.season}" and "${previous.date}=${previous.season}"`);
+    } else if (current.season <= previous.season) {
+      problems.push(`must give later dates later seasons: "${current.date}=${current.season}" comes after "${previous.date}=${previous.season}"`);
+    }
+  }
+  for (const message of problems) ctx.addIssue({ code: 'custom', message });
+  return problems.length > 0 ? z.NEVER : thresholds;
+});
+
 /**
  * The environment, variable by variable. Defaults sit beside each variable; `.env.development`
  * is the documented example.
@@ -123,6 +174,28 @@ const envSchema = z.object({
   /** Players sync: pause between two pages of ESPN's player pool, to be polite. Default: 1000. */
   ESPN_PLAYERS_PAGE_PAUSE_MS: integerAtLeast(0, 'an integer of at least 0 (milliseconds)').default(1000),
 
+  /**
+   * The league's Google Sheets, read as public CSV exports. The ids are optional: a sheet sync
+   * fails permanently, saying which variable to set, when its id is missing.
+   */
+  MINOR_LEAGUE_SHEET_ID: sheetId.optional(),
+  /** The tab of the minor-league sheet. Default: 806978055. */
+  MINOR_LEAGUE_SHEET_GID: sheetGid.default('806978055'),
+  DRAFT_PICKS_SHEET_ID: sheetId.optional(),
+  /** The tab of the draft-pick sheet. Default: 142978697. */
+  DRAFT_PICKS_SHEET_GID: sheetGid.default('142978697'),
+  /** Where the CSV exports come from; the fake sheets in tests and dev. Default: https://docs.google.com. */
+  SHEETS_BASE_URL: httpUrl.default('https://docs.google.com'),
+  /** Whole-request deadline of one sheet download, redirects included. Default: 30000. */
+  SHEETS_TIMEOUT_MS: positiveInt.default(30_000),
+  /**
+   * From which UTC date which minor-league season the draft-picks sync writes (majors picks are
+   * for the season after): `YYYY-MM-DD=YYYY` pairs, runtime config so yearly upkeep needs no
+   * deploy. A run more than a year past the last date fails until the next pair is added.
+   * Default: 2025-03-01=2025,2026-03-01=2026,2027-03-01=2027.
+   */
+  DRAFT_PICKS_SEASON_THRESHOLDS: z.string().default('2025-03-01=2025,2026-03-01=2026,2027-03-01=2027').pipe(draftSeasonThresholds),
+
   /** dev-mailbox writes to a local folder; brevo and mailgun send. Default: dev-mailbox. */
   EMAIL_PROVIDER: oneOf(['dev-mailbox', 'brevo', 'mailgun']).default('dev-mailbox'),
   EMAIL_FROM_ADDRESS: z.email('must be an email address').default('tradebot@trademachine.local'),
@@ -192,6 +265,18 @@ export interface Config {
     readonly syncOwnership: boolean;
     /** ESPN_PLAYERS_PAGE_PAUSE_MS. */
     readonly playersPagePauseMs: number;
+  };
+  readonly sheets: {
+    /** SHEETS_BASE_URL, without a trailing slash. */
+    readonly baseUrl: string;
+    /** SHEETS_TIMEOUT_MS. */
+    readonly timeoutMs: number;
+    /** MINOR_LEAGUE_SHEET_ID (undefined: the minors sync fails saying so) and MINOR_LEAGUE_SHEET_GID. */
+    readonly minors: { readonly sheetId: string | undefined; readonly gid: string };
+    /** DRAFT_PICKS_SHEET_ID and DRAFT_PICKS_SHEET_GID. */
+    readonly draftPicks: { readonly sheetId: string | undefined; readonly gid: string };
+    /** DRAFT_PICKS_SEASON_THRESHOLDS, sorted by date; resolve with minorLeagueSeasonFor. */
+    readonly draftSeasonThresholds: readonly DraftSeasonThreshold[];
   };
   readonly email: {
     readonly provider: Env['EMAIL_PROVIDER'];
@@ -287,6 +372,13 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date
       timeoutMs: e.ESPN_TIMEOUT_MS,
       syncOwnership: e.ESPN_SYNC_OWNERSHIP,
       playersPagePauseMs: e.ESPN_PLAYERS_PAGE_PAUSE_MS,
+    },
+    sheets: {
+      baseUrl: e.SHEETS_BASE_URL.replace(/\/+$/, ''),
+      timeoutMs: e.SHEETS_TIMEOUT_MS,
+      minors: { sheetId: e.MINOR_LEAGUE_SHEET_ID, gid: e.MINOR_LEAGUE_SHEET_GID },
+      draftPicks: { sheetId: e.DRAFT_PICKS_SHEET_ID, gid: e.DRAFT_PICKS_SHEET_GID },
+      draftSeasonThresholds: e.DRAFT_PICKS_SEASON_THRESHOLDS,
     },
     email: {
       provider: e.EMAIL_PROVIDER,

@@ -117,3 +117,100 @@ test('every config error reads the same way: "<VARIABLE> must … (got …)", fo
   }
   assert.ok(problems.includes('DEPLOY_ENV must be one of development, test, staging, production (got "prod")'));
 });
+
+test('the sheets: ids optional, gids, base URL and timeout defaulted', () => {
+  const config = loadConfig(base);
+  assert.deepEqual(config.sheets.minors, { sheetId: undefined, gid: '806978055' });
+  assert.deepEqual(config.sheets.draftPicks, { sheetId: undefined, gid: '142978697' });
+  assert.equal(config.sheets.baseUrl, 'https://docs.google.com');
+  assert.equal(config.sheets.timeoutMs, 30_000);
+  assert.deepEqual(config.sheets.draftSeasonThresholds, [
+    { date: '2025-03-01', season: 2025 },
+    { date: '2026-03-01', season: 2026 },
+    { date: '2027-03-01', season: 2027 },
+  ]);
+
+  const set = loadConfig({
+    ...base,
+    MINOR_LEAGUE_SHEET_ID: '1AbC_d-9',
+    MINOR_LEAGUE_SHEET_GID: '0',
+    DRAFT_PICKS_SHEET_ID: '1XyZ',
+    DRAFT_PICKS_SHEET_GID: '42',
+    SHEETS_BASE_URL: 'http://127.0.0.1:9999/',
+    SHEETS_TIMEOUT_MS: '500',
+    DRAFT_PICKS_SEASON_THRESHOLDS: ' 2029-03-15=2029 , 2028-03-01=2028',
+  });
+  assert.deepEqual(set.sheets, {
+    baseUrl: 'http://127.0.0.1:9999',
+    timeoutMs: 500,
+    minors: { sheetId: '1AbC_d-9', gid: '0' },
+    draftPicks: { sheetId: '1XyZ', gid: '42' },
+    draftSeasonThresholds: [
+      { date: '2028-03-01', season: 2028 },
+      { date: '2029-03-15', season: 2029 },
+    ],
+  });
+});
+
+test('bad sheet variables are reported each in the usual "<VARIABLE> must … (got …)" form', () => {
+  const bad: Record<string, string> = {
+    MINOR_LEAGUE_SHEET_ID: 'has/slash',
+    DRAFT_PICKS_SHEET_ID: 'spaces here',
+    MINOR_LEAGUE_SHEET_GID: '12a',
+    DRAFT_PICKS_SHEET_GID: '-1',
+    SHEETS_BASE_URL: 'docs.google.com',
+    SHEETS_TIMEOUT_MS: '0',
+  };
+  assert.throws(
+    () => loadConfig({ ...base, ...bad }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.problems.length, Object.keys(bad).length, error.problems.join('\n'));
+      for (const [variable, value] of Object.entries(bad)) {
+        const line = error.problems.find((problem) => problem.startsWith(`${variable} `));
+        assert.ok(line, `${variable} is reported`);
+        assert.ok(line.startsWith(`${variable} must `) && line.endsWith(` (got ${JSON.stringify(value)})`), line);
+      }
+      assert.ok(error.problems.includes('MINOR_LEAGUE_SHEET_GID must be a sheet tab\'s gid, digits only (the number after gid= in the tab\'s URL) (got "12a")'));
+      return true;
+    },
+  );
+});
+
+test('DRAFT_PICKS_SEASON_THRESHOLDS: every bad pair is named, at start-up', () => {
+  const problemsOf = (value: string): readonly string[] => {
+    try {
+      loadConfig({ ...base, DRAFT_PICKS_SEASON_THRESHOLDS: value });
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      return error.problems;
+    }
+    assert.fail(`"${value}" was accepted`);
+  };
+  const got = (value: string) => ` (got ${JSON.stringify(value)})`;
+
+  const badDate = '2025-02-30=2025,2026-03-01=2026';
+  assert.deepEqual(problemsOf(badDate), [`DRAFT_PICKS_SEASON_THRESHOLDS must be comma-separated YYYY-MM-DD=YYYY pairs: "2025-02-30=2025" has no such date${got(badDate)}`]);
+
+  const badYear = '2025-03-01=25';
+  assert.deepEqual(problemsOf(badYear), [
+    `DRAFT_PICKS_SEASON_THRESHOLDS must be comma-separated YYYY-MM-DD=YYYY pairs: "2025-03-01=25" has no four-digit year after =${got(badYear)}`,
+  ]);
+
+  const notAPair = '2025-03-01:2025';
+  assert.deepEqual(problemsOf(notAPair), [`DRAFT_PICKS_SEASON_THRESHOLDS must be comma-separated YYYY-MM-DD=YYYY pairs: "2025-03-01:2025" is not one${got(notAPair)}`]);
+
+  const duplicate = '2025-03-01=2025,2025-03-01=2026';
+  assert.deepEqual(problemsOf(duplicate), [
+    `DRAFT_PICKS_SEASON_THRESHOLDS must not repeat a date: "2025-03-01=2026" and "2025-03-01=2025"${got(duplicate)}`,
+  ]);
+
+  const backwards = '2025-03-01=2026,2026-03-01=2026';
+  assert.deepEqual(problemsOf(backwards), [
+    `DRAFT_PICKS_SEASON_THRESHOLDS must give later dates later seasons: "2026-03-01=2026" comes after "2025-03-01=2026"${got(backwards)}`,
+  ]);
+
+  const twoBad = '2025-13-01=2025,2026-03-01=20x6';
+  assert.equal(problemsOf(twoBad).length, 2, 'each bad pair is its own problem');
+  assert.ok(problemsOf(',').every((problem) => problem.includes('"" is not one')));
+});
