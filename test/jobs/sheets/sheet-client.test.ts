@@ -1,6 +1,6 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import { Agent, request } from 'undici';
 import { fetchSheetRows, sheetClientDefaults, sheetExportUrl, type SheetFetchOptions, type SheetRef } from '../../../src/jobs/sheets/sheet-client.ts';
 import { PermanentJobError, RetryableJobError } from '../../../src/jobs/outcomes.ts';
@@ -27,6 +27,16 @@ async function failure(sheet: SheetRef, overrides: Partial<SheetFetchOptions> = 
     return error;
   }
   assert.fail('fetchSheetRows resolved; expected it to reject');
+}
+
+/** Runs `body` against a one-off server answering every request with `handler`, for answers the fake does not give. */
+async function withServer(handler: RequestListener, body: (baseUrl: string) => Promise<void>): Promise<void> {
+  const server = await listenOnLoopback(createServer(handler));
+  try {
+    await body(server.baseUrl);
+  } finally {
+    await server.close();
+  }
 }
 
 /** The message names the sheet by name, id and gid. */
@@ -210,6 +220,40 @@ describe('refusals and bad answers', () => {
     }
   });
 
+  test('a 200 that is neither CSV nor HTML (no content type, or another one) is SHEET_NOT_PUBLIC too', async () => {
+    for (const type of [undefined, 'application/octet-stream']) {
+      await withServer(
+        (_req, res) => {
+          res.writeHead(200, type ? { 'content-type': type } : {});
+          res.end('a,b\n1,2\n');
+        },
+        async (baseUrl) => {
+          const error = await failure(MINORS, { baseUrl });
+          assert.ok(error instanceof PermanentJobError);
+          assert.equal(error.code, 'SHEET_NOT_PUBLIC');
+          assert.match(error.message, type ? new RegExp(`got "${type}"`) : /got no content type/);
+        },
+      );
+    }
+  });
+
+  test('a redirect back to the very same URL is caught as a loop at once', async () => {
+    let hits = 0;
+    await withServer(
+      (req, res) => {
+        hits++;
+        res.writeHead(307, { location: req.url ?? '/' });
+        res.end();
+      },
+      async (baseUrl) => {
+        const error = await failure(MINORS, { baseUrl });
+        assert.ok(error instanceof RetryableJobError);
+        assert.equal(error.code, 'SHEET_REDIRECT_LOOP');
+        assert.equal(hits, 1);
+      },
+    );
+  });
+
   test('endless redirects are a retryable SHEET_REDIRECT_LOOP after a bounded number of hops', async () => {
     fake.setFault(MINORS.sheetId, { kind: 'redirectLoop' });
     const error = await failure(MINORS);
@@ -231,6 +275,20 @@ describe('transport', () => {
     assertNamesSheet(error, MINORS);
     assert.match(error.message, /within 100 ms/);
     assert.ok(took < 1000, `gave up after ${Math.round(took)} ms`);
+  });
+
+  test('a body that stalls halfway is a SHEET_TIMEOUT too', async () => {
+    await withServer(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/csv' });
+        res.write('a,b\n1,'); // and nothing more
+      },
+      async (baseUrl) => {
+        const error = await failure(MINORS, { baseUrl, timeoutMs: 150 });
+        assert.ok(error instanceof RetryableJobError);
+        assert.equal(error.code, 'SHEET_TIMEOUT');
+      },
+    );
   });
 
   test('a delay inside the timeout is just slow', async () => {
