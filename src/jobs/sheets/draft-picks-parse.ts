@@ -9,9 +9,10 @@
  * - pick: some block has a pick number (column [3] a number or a sheet error such as `#N/A`) or a round label
  *   (column [0] `1`, `1.5`, `HM1`, `LM3`…);
  * - column header: some block's column [0] is `Round`;
+ * - owner header: at least two blocks have a name in column [0] that is not legend text (and, by the order above,
+ *   no pick numbers); a sheet error such as `#N/A` is no name;
  * - legend: the first non-empty cell is `Draft Picks` or starts with the word GREY/GRAY, BLUE or RED;
- * - owner header: at least two blocks have a name in column [0] (and, by the order above, no pick numbers);
- * - anything else is a stray row: an error, never an owner header.
+ * - anything else is a stray row: an error, never an owner header (the first few are listed, then a count).
  *
  * A group is an owner header and the pick rows up to the next header. Blank rows between two pick rows are pick rows
  * whose five slots were all cleared; blank rows before the first or after the last pick row are separators, unless the
@@ -65,6 +66,9 @@ export const columnsPerBlock = 7;
 export const pickRowsPerGroup = 15;
 export const groupsPerSheet = 4;
 
+/** Stray rows listed one by one before the rest are only counted (a wrong CSV would list every row). */
+const maxStrayRowsListed = 10;
+
 const col = { round: 0, originalOwner: 1, ovr: 3, currentOwner: 4 } as const;
 
 /** The type of pick row `index` (0-based within its group): by position, not by label (§3.3). */
@@ -78,6 +82,7 @@ export function parseDraftPicksSheet(rows: SheetRows): DraftPicksSheet {
   const groups: PickGroup[] = [];
   const problems: SheetProblem[] = [];
 
+  let strays = 0;
   let current: OpenGroup | undefined;
   const close = (nextRow: number): void => {
     if (current === undefined) return;
@@ -107,6 +112,8 @@ export function parseDraftPicksSheet(rows: SheetRows): DraftPicksSheet {
         current = { ownerRow: row, owners: blocksOf(cells).map((block) => cleanName(block[0] ?? '')), lines: [] };
         return;
       case 'stray':
+        strays++;
+        if (strays > maxStrayRowsListed) return;
         problems.push({
           severity: 'error',
           row,
@@ -116,6 +123,10 @@ export function parseDraftPicksSheet(rows: SheetRows): DraftPicksSheet {
     }
   });
   close(rows.length + 1);
+  if (strays > maxStrayRowsListed) {
+    problems.push({ severity: 'error', message: `${strays - maxStrayRowsListed} more unexpected rows not listed (${strays} in all)` });
+  }
+  reportDuplicates(picks, problems);
 
   if (groups.length === 0) {
     problems.push({ severity: 'error', message: 'no owner header row found: this does not look like the draft-picks sheet' });
@@ -144,9 +155,13 @@ function classify(cells: readonly string[]): RowKind {
   const blocks = blocksOf(cells);
   if (blocks.some(isPickShaped)) return 'pick';
   if (blocks.some((block) => /^round$/i.test((block[col.round] ?? '').trim()))) return 'round';
-  if (isLegend(firstNonEmpty(cells))) return 'legend';
-  const named = blocks.filter((block) => cleanName(block[0] ?? '') !== '').length;
-  return named >= 2 ? 'header' : 'stray';
+  // Names that are not legend text: an owner called "Blue Steel" still makes a header, a legend spread over blocks does not.
+  const named = blocks.filter((block) => {
+    const name = cleanName(block[0] ?? '');
+    return name !== '' && !isLegend(name);
+  }).length;
+  if (named >= 2) return 'header';
+  return isLegend(firstNonEmpty(cells)) ? 'legend' : 'stray';
 }
 
 function isPickShaped(block: readonly string[]): boolean {
@@ -307,6 +322,28 @@ function readSlot(
     row,
     column: firstColumn,
   };
+}
+
+/**
+ * Two picks with the same upsert key (type, round, original owner) would overwrite each other in the sync: a warning
+ * at the second, naming the first.
+ */
+function reportDuplicates(picks: readonly SheetPick[], problems: SheetProblem[]): void {
+  const seen = new Map<string, SheetPick>();
+  for (const pick of picks) {
+    const key = `${pick.type}|${pick.round}|${squash(pick.originalOwnerCsv)}`;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, pick);
+      continue;
+    }
+    problems.push({
+      severity: 'warning',
+      row: pick.row,
+      column: pick.column,
+      message: `${pick.originalOwnerCsv}'s ${pick.type} round ${pick.round} pick is listed twice (also row ${first.row}, column ${first.column}); the sync keeps one`,
+    });
+  }
 }
 
 /** §3.3: keep digits and `.`, then a decimal > 0, as canonical text (`HM1` → `1`, `01.50` → `1.5`). */

@@ -104,7 +104,8 @@ describe('parseDraftPicksSheet', () => {
   });
 
   test('traded picks: the original owner is column [1], the current owner the block header', () => {
-    const trades: Record<string, string> = { '0,0,0': 'Bea', '0,1,0': 'Akos', '3,4,12': 'Akos', '1,2,10': 'Tove' };
+    // Swaps, as trades leave the sheet: each traded pick sits in its new holder's block, at its own row.
+    const trades: Record<string, string> = { '0,0,0': 'Bea', '0,1,0': 'Akos', '3,4,12': 'Akos', '0,0,12': 'Tove', '1,2,10': 'Tove', '3,4,10': 'Hana' };
     const rows = sheet(({ group, block, index }) => {
       const originalOwner = trades[`${group},${block},${index}`];
       return originalOwner === undefined ? {} : { originalOwner };
@@ -117,6 +118,8 @@ describe('parseDraftPicksSheet', () => {
     assert.deepEqual(at(0, 1, 0), expected(0, 1, 0, 'Akos'));
     assert.deepEqual(at(3, 4, 12), expected(3, 4, 12, 'Akos'));
     assert.deepEqual(at(1, 2, 10), expected(1, 2, 10, 'Tove'));
+    assert.deepEqual(at(3, 4, 10), expected(3, 4, 10, 'Hana'));
+    assert.deepEqual(at(0, 0, 12), expected(0, 0, 12, 'Tove'));
     assert.equal(at(3, 4, 12)?.currentOwnerCsv, 'Tove');
     assert.equal(at(3, 4, 12)?.originalOwnerCsv, 'Akos');
     // Bea's round-1 pick is the 2nd overall wherever it sits.
@@ -168,13 +171,13 @@ describe('parseDraftPicksSheet', () => {
     assert.deepEqual(result.groups.map((x) => [x.pickRows, x.cleared]), [[15, 15], [15, 15], [15, 15], [15, 15]]);
   });
 
-  test('whole pick rows cleared, in the middle, first and last row of a group: still 15 rows each, types right', () => {
-    const hit = (g: number, _b: number, i: number) => (g === 1 && i === 5) || (g === 2 && i === 0) || (g === 3 && i === 14) || (g === 0 && i === 10);
+  test('whole pick rows cleared (all 5 slots blank), in the middle, first and last row of a group, next to a separator or the end of the sheet: still 15 rows each, types right', () => {
+    const hit = (g: number, _b: number, i: number) => (g === 1 && (i === 5 || i === 14)) || (g === 2 && i === 0) || (g === 3 && i === 14) || (g === 0 && (i === 10 || i === 0));
     const result = parseDraftPicksSheet(sheet((s) => ({ cleared: hit(s.group, s.block, s.index) })));
     assert.deepEqual(result.problems, []);
     assert.deepEqual(sorted(result.picks), allExpected(hit));
-    assert.deepEqual(counts(result), { majors: 190, high: 15, low: 75 });
-    assert.deepEqual(result.groups.map((x) => [x.pickRows, x.cleared]), [[15, 5], [15, 5], [15, 5], [15, 5]]);
+    assert.deepEqual(counts(result), { majors: 185, high: 15, low: 70 });
+    assert.deepEqual(result.groups.map((x) => [x.pickRows, x.cleared]), [[15, 10], [15, 10], [15, 5], [15, 5]]);
   });
 
   test('every pick of a group cleared: the group has no pick rows to find (error), the others are read', () => {
@@ -285,10 +288,32 @@ describe('parseDraftPicksSheet', () => {
     const result = parseDraftPicksSheet(rows);
     assert.deepEqual(result.problems, []);
     assert.equal(result.picks.length, 300);
+    // Legend text spread over several blocks is still a legend row.
+    rows.splice(0, 0, ['GREY = used', '', '', '', '', '', '', 'BLUE = traded', '', '', '', '', '', '', 'RED = forfeited']);
+    assert.deepEqual(parseDraftPicksSheet(rows).problems, []);
     const bare = parseDraftPicksSheet(sheet(undefined, { legend: false }));
     assert.deepEqual(bare.problems, []);
     assert.equal(bare.picks.length, 300);
     assert.equal(bare.groups[0]?.ownerRow, 1);
+  });
+
+  test('an owner whose name starts like a legend colour still makes an owner header', () => {
+    const renamed = owners.map((o) => [...o] as Five);
+    renamed[2]![0] = 'Red Sox Fan';
+    renamed[3]![0] = 'Blue Steel';
+    const result = parseDraftPicksSheet(buildDraftPicksSheet({ groups: renamed.map((o) => ({ owners: o })) }));
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(result.groups.map((g) => g.owners), renamed);
+    assert.equal(result.picks.filter((p) => p.currentOwnerCsv === 'Blue Steel').length, 15);
+  });
+
+  test('a wrong CSV with many rows lists the first 10 unexpected rows, then a count', () => {
+    const rows = Array.from({ length: 25 }, (_, i) => [`Player ${i}`, 'LAA', 'OF']);
+    const result = parseDraftPicksSheet(rows);
+    assert.deepEqual(result.picks, []);
+    assert.equal(result.problems.length, 12);
+    assert.deepEqual(result.problems.slice(0, 10).map((p) => p.row), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.equal(result.problems[10]?.message, '15 more unexpected rows not listed (25 in all)');
   });
 
   test('column [4] naming someone other than the block header is a warning naming both; the header wins', () => {
@@ -330,20 +355,34 @@ describe('parseDraftPicksSheet', () => {
   test('a round label naming another type than the row position is an error (the type is part of the upsert key)', () => {
     const rows = sheet();
     setCell(rows, pickRow(1, 10), 7 + 1, 'LM1');
-    setCell(rows, pickRow(2, 13), 1, 'HM1');
+    setCell(rows, pickRow(2, 11), 1, 'HM1');
     setCell(rows, pickRow(3, 3), 1, 'LM4');
     const result = parseDraftPicksSheet(rows);
     assert.deepEqual(
       result.problems.map((p) => [p.severity, p.row, p.column]),
       [
         ['error', pickRow(1, 10), 8],
-        ['error', pickRow(2, 13), 1],
+        ['error', pickRow(2, 11), 1],
         ['error', pickRow(3, 3), 1],
       ],
     );
     assert.match(result.problems[0]!.message, /block 2 \(Gus\): round label "LM1" names a low pick but the row's position in its group makes it high/);
     // Typed by position, as §3.3 says.
     assert.equal(result.picks.find((p) => p.row === pickRow(1, 10) && p.column === 8)?.type, 'high');
+  });
+
+  test('the same pick twice (type, round and original owner: the upsert key) is a warning at the second', () => {
+    const rows = sheet(({ group, block, index }) => (group === 2 && block === 1 && index === 4 ? { originalOwner: 'Akos' } : {}));
+    const result = parseDraftPicksSheet(rows);
+    assert.deepEqual(result.problems, [
+      {
+        severity: 'warning',
+        row: pickRow(2, 4),
+        column: 8,
+        message: `Akos's majors round 5 pick is listed twice (also row ${pickRow(0, 4)}, column 1); the sync keeps one`,
+      },
+    ]);
+    assert.equal(result.picks.length, 300);
   });
 
   test('three owner groups instead of four is a sheet-wide error', () => {
