@@ -99,7 +99,8 @@ export function parseDraftPicksSheet(rows: SheetRows): DraftPicksSheet {
         return;
       case 'pick':
         if (current === undefined) {
-          problems.push({ severity: 'error', row, message: 'pick row before any owner header row; not read' });
+          strays++;
+          if (strays <= maxStrayRowsListed) problems.push({ severity: 'error', row, message: 'pick row before any owner header row; not read' });
         } else {
           current.lines.push({ row, blank: false });
         }

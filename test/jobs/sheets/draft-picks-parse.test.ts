@@ -308,11 +308,13 @@ describe('parseDraftPicksSheet', () => {
   });
 
   test('a wrong CSV with many rows lists the first 10 unexpected rows, then a count', () => {
-    const rows = Array.from({ length: 25 }, (_, i) => [`Player ${i}`, 'LAA', 'OF']);
+    // Rows with a number in column 4 look like pick rows, but with no owner header before them they are unexpected too.
+    const rows = Array.from({ length: 25 }, (_, i) => (i % 2 === 0 ? [`Player ${i}`, 'LAA', 'OF'] : [`Player ${i}`, 'LAA', 'OF', String(i)]));
     const result = parseDraftPicksSheet(rows);
     assert.deepEqual(result.picks, []);
     assert.equal(result.problems.length, 12);
     assert.deepEqual(result.problems.slice(0, 10).map((p) => p.row), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.equal(result.problems[1]?.message, 'pick row before any owner header row; not read');
     assert.equal(result.problems[10]?.message, '15 more unexpected rows not listed (25 in all)');
   });
 
