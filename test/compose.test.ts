@@ -74,7 +74,11 @@ test('the Dockerfile runs Node 24 on the same port, with the inspector signal di
   const worker = await readCompose('docker-compose.yml');
   assert.match(dockerfile, /^FROM node:24[-.\w]*$/m);
   assert.match(dockerfile, new RegExp(`^EXPOSE ${worker.services.worker?.environment?.HTTP_PORT}$`, 'm'));
-  assert.match(dockerfile, /CMD \["node", "--disable-sigusr1", "src\/main\.ts"\]/);
+  // The image runs the worker exactly as `npm start` does: the same Node flags (the players bench measures those).
+  const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const startWords = manifest.scripts.start.split(/\s+/);
+  assert.ok(startWords.includes('--disable-sigusr1'), 'npm start disables the inspector signal');
+  assert.match(dockerfile, new RegExp(`^CMD ${JSON.stringify(startWords).replace(/[[\]]/g, '\\$&').replace(/,/g, ', ')}$`, 'm'));
   const grace = Number.parseInt(worker.services.worker?.stop_grace_period ?? '0', 10);
   const shutdownMs = Number(worker.services.worker?.environment?.SHUTDOWN_TIMEOUT_MS);
   assert.ok(grace * 1000 >= shutdownMs + SHUTDOWN_MARGIN_MS, 'compose waits at least as long as a stop may take (SHUTDOWN_TIMEOUT_MS plus the margin)');

@@ -5,6 +5,7 @@
  *
  *   npm run bench -- [--jobs 10000] [--rounds 3] [--samples 200] [--only drain|wakeup]
  *                    [--timeout 15] [--sweep-jobs 3000]
+ *   npm run bench -- players [--players 5000]      (espn.players-sync: see players/players-bench.ts)
  * BENCH_DATABASE_URL: a server to create the run's database on; default an embedded PostgreSQL.
  */
 import { cpus } from 'node:os';
@@ -48,6 +49,11 @@ function parseOptions(argv: string[]): BenchOptions {
     sweep: defaultSweep(),
     wakeup: { warmup: 3, spacingMs: 20, sampleTimeoutMs: 10_000 },
   };
+}
+
+if (process.argv[2] === 'players') {
+  const { playersBenchMain } = await import('./players/players-bench.ts');
+  process.exit(await playersBenchMain(process.argv.slice(3)));
 }
 
 let options: BenchOptions;
