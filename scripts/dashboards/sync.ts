@@ -62,6 +62,17 @@ export function syncDashboard(): DashboardBuilder {
     )
     .withPanel(
       timeseries({
+        id: 6,
+        title: 'ESPN players: where ESPN and the league disagree',
+        description:
+          "From the last players sync of each target: majors whose owner differs from ESPN's roster (with ESPN_SYNC_OWNERSHIP off they stay so), ESPN players left out as ambiguous, ESPN ids on several rows, updates skipped for a conflict, and rows ESPN no longer lists.",
+        unit: 'short',
+        width: 24,
+        queries: [{ expr: 'max by (target, kind) (worker_espn_players_discrepancies)', legend: '{{target}} {{kind}}' }],
+      }),
+    )
+    .withPanel(
+      timeseries({
         id: 5,
         title: 'ESPN requests by status',
         description: 'Requests to ESPN per second by status class (error: no answer at all).',

@@ -85,6 +85,9 @@ describe('/metrics after a run of every job', () => {
     assert.equal(series('worker_sync_records_total', { job_name: 'espn.team-sync', action: 'updated' })[0]?.value, 10);
     assert.equal(series('worker_sync_records_total', { job_name: 'espn.team-sync', action: 'skipped' })[0]?.value, 1);
     assert.equal(series('worker_sync_records_total', { job_name: 'espn.players-sync', action: 'inserted' })[0]?.value, 150);
+    // The players sync's findings, every kind recorded for the target (zeros included, so a panel shows the drop to 0).
+    const discrepancies = series('worker_espn_players_discrepancies', { target: 'production' }).map((sample) => sample.labels.kind).sort();
+    assert.deepEqual(discrepancies, ['ambiguous', 'conflict', 'duplicate_espn_id', 'missing_from_espn', 'owner_differs']);
     assert.equal(series('worker_emails_total', { type: 'password_reset', provider: 'brevo', outcome: 'sent' })[0]?.value, 1);
     assert.equal(series('worker_emails_total', { type: 'password_reset', provider: 'brevo', outcome: 'failed' })[0]?.value, 1);
     // The team sync's one request and the players sync's two pages.

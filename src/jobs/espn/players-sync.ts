@@ -5,7 +5,7 @@
 import { seasonFor } from '../../config.ts';
 import type { Target } from '../../db/targets.ts';
 import { completeSyncExecution } from '../../db/sync-executions.ts';
-import { countSyncRecords } from '../../telemetry/domain-metrics.ts';
+import { countSyncRecords, recordPlayersDiscrepancies } from '../../telemetry/domain-metrics.ts';
 import { defineJob, type JobContext } from '../define-job.ts';
 import { PermanentJobError } from '../outcomes.ts';
 import { failUnfinished, startExecutions, targetsFor } from '../sync-runs.ts';
@@ -116,6 +116,13 @@ export const playersSync = defineJob({
         });
         entry.done = true;
         countSyncRecords('espn.players-sync', { updated: counts.updated, inserted: counts.inserted, skipped: counts.skipped });
+        recordPlayersDiscrepancies(entry.target.name, {
+          owner_differs: counts.ownersDiffering,
+          ambiguous: plan.ambiguous.length,
+          duplicate_espn_id: plan.duplicateEspnIds.length,
+          conflict: plan.conflicts.length,
+          missing_from_espn: plan.missingFromEspn,
+        });
         results.push(result);
       }
       return { seasonYear, poolSize: pool.length, targets: results };
