@@ -29,6 +29,9 @@ function integerAtLeast(min: number, what = min === 1 ? 'a positive integer' : `
 
 const positiveInt = integerAtLeast(1);
 
+/** A fraction from 0 to 1, e.g. 0.25. */
+const share = z.coerce.number({ error: 'must be a number from 0 to 1' }).min(0, 'must be a number from 0 to 1').max(1, 'must be a number from 0 to 1');
+
 const port = z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number');
 
 const nonEmpty = z.string().min(1, 'must not be empty');
@@ -195,6 +198,22 @@ const envSchema = z.object({
    * Default: 2025-03-01=2025,2026-03-01=2026,2027-03-01=2027.
    */
   DRAFT_PICKS_SEASON_THRESHOLDS: z.string().default('2025-03-01=2025,2026-03-01=2026,2027-03-01=2027').pipe(draftSeasonThresholds),
+  /**
+   * The sheet guards (issue 9): a sheet that fails them writes nothing. How many owner headers each
+   * sheet must show (4 groups of 5). Default: 20.
+   */
+  SHEETS_EXPECTED_OWNERS: positiveInt.default(20),
+  /** Fewest minor leaguers an owner's block may list before the minors sheet is deemed broken. Default: 1. */
+  MINORS_MIN_PER_OWNER: integerAtLeast(0, 'a whole number').default(1),
+  /** Most minor leaguers an owner's block may list. Default: 60. */
+  MINORS_MAX_PER_OWNER: positiveInt.default(60),
+  /**
+   * Largest share of the currently owned minor leaguers one run may un-own (they left the sheet);
+   * above it the run fails saying how many it would have un-owned. Default: 0.25.
+   */
+  MINORS_UNOWN_MAX_SHARE: share.default(0.25),
+  /** Smallest share of the 300 picks of a full sheet the draft-picks sheet must show (the rest cleared). Default: 0.8. */
+  DRAFT_PICKS_MIN_SHARE: share.default(0.8),
 
   /** dev-mailbox writes to a local folder; brevo and mailgun send. Default: dev-mailbox. */
   EMAIL_PROVIDER: oneOf(['dev-mailbox', 'brevo', 'mailgun']).default('dev-mailbox'),
@@ -277,6 +296,17 @@ export interface Config {
     readonly draftPicks: { readonly sheetId: string | undefined; readonly gid: string };
     /** DRAFT_PICKS_SEASON_THRESHOLDS, sorted by date; resolve with minorLeagueSeasonFor. */
     readonly draftSeasonThresholds: readonly DraftSeasonThreshold[];
+    /** The guards a sheet must pass before anything is written. */
+    readonly guards: {
+      /** SHEETS_EXPECTED_OWNERS. */
+      readonly expectedOwners: number;
+      /** MINORS_MIN_PER_OWNER and MINORS_MAX_PER_OWNER. */
+      readonly minorsPerOwner: { readonly min: number; readonly max: number };
+      /** MINORS_UNOWN_MAX_SHARE. */
+      readonly minorsUnownMaxShare: number;
+      /** DRAFT_PICKS_MIN_SHARE. */
+      readonly draftPicksMinShare: number;
+    };
   };
   readonly email: {
     readonly provider: Env['EMAIL_PROVIDER'];
@@ -379,6 +409,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date
       minors: { sheetId: e.MINOR_LEAGUE_SHEET_ID, gid: e.MINOR_LEAGUE_SHEET_GID },
       draftPicks: { sheetId: e.DRAFT_PICKS_SHEET_ID, gid: e.DRAFT_PICKS_SHEET_GID },
       draftSeasonThresholds: e.DRAFT_PICKS_SEASON_THRESHOLDS,
+      guards: {
+        expectedOwners: e.SHEETS_EXPECTED_OWNERS,
+        minorsPerOwner: { min: e.MINORS_MIN_PER_OWNER, max: e.MINORS_MAX_PER_OWNER },
+        minorsUnownMaxShare: e.MINORS_UNOWN_MAX_SHARE,
+        draftPicksMinShare: e.DRAFT_PICKS_MIN_SHARE,
+      },
     },
     email: {
       provider: e.EMAIL_PROVIDER,

@@ -65,7 +65,7 @@ export const ownerContract = {
         mlbTeam: ['read', 'update', 'insert'],
         playerDataId: ['read', 'filter', 'update', 'insert'],
         leagueTeamId: ['read', 'update', 'insert'],
-        meta: ['filter', 'update', 'insert'],
+        meta: ['read', 'filter', 'update', 'insert'],
         lastSyncedAt: ['update', 'insert'],
         dateCreated: ['insert'],
         dateModified: ['filter', 'update', 'insert'],
@@ -78,7 +78,24 @@ export const ownerContract = {
         id: ['read', 'filter'],
         email: ['read'],
         displayName: ['read'],
+        csvName: ['read', 'filter'],
+        teamId: ['read', 'filter'],
       },
+    },
+    draft_pick: {
+      columns: {
+        id: ['insert'],
+        type: ['read', 'filter', 'insert'],
+        season: ['read', 'filter', 'insert'],
+        round: ['read', 'filter', 'insert'],
+        originalOwnerId: ['read', 'filter', 'insert'],
+        currentOwnerId: ['read', 'update', 'insert'],
+        pickNumber: ['read', 'update', 'insert'],
+        lastSyncedAt: ['update', 'insert'],
+        dateCreated: ['insert'],
+        dateModified: ['update', 'insert'],
+      },
+      uniqueKeys: [['type', 'season', 'round', 'originalOwnerId']],
     },
     // email.send: record-email.ts, an insert that ON CONFLICT ("messageId") does nothing
     email: {
@@ -127,10 +144,14 @@ export const ownerContract = {
     },
   },
   enums: {
-    SyncJobType: { labels: ['espn_team_sync', 'mlb_players_sync'], use: 'write', usedBy: 'sync_job_execution."jobType", written by espn.team-sync and espn.players-sync' },
+    SyncJobType: {
+      labels: ['espn_team_sync', 'mlb_players_sync', 'minors_sync', 'draft_picks_sync'],
+      use: 'write',
+      usedBy: 'sync_job_execution."jobType", written by espn.team-sync, espn.players-sync, sheets.minors-sync and sheets.draft-picks-sync',
+    },
     SyncJobStatus: { labels: ['started', 'completed', 'failed'], use: 'write', usedBy: 'sync_job_execution.status, written by every sync' },
     SyncDatabaseScope: { labels: ['production', 'staging', 'both'], use: 'write', usedBy: 'sync_job_execution."databaseScope", a sync payload\'s scope' },
-    draft_pick_type_enum: { labels: ['1', '2', '3'], use: 'read', usedBy: 'hydrated_trades."tradedPicks"[].type, named in trade emails' },
+    draft_pick_type_enum: { labels: ['1', '2', '3'], use: 'read', usedBy: 'draft_pick.type, written by sheets.draft-picks-sync; hydrated_trades."tradedPicks"[].type, named in trade emails' },
   },
 } as const satisfies OwnerContractShape;
 
