@@ -124,13 +124,13 @@ const cases: readonly { migration: OwnerMigrationName; contract?: OwnerContractS
     migration: 'renamedEnumLabel',
     status: 'breaking',
     findings: [
-      finding('breaking', 'SyncJobType', 'enum_label_renamed', 'espn_team_sync', 'espn_teams_sync', "label 'espn_team_sync' renamed to 'espn_teams_sync'; the worker relies on it: sync_job_execution.\"jobType\", written by espn.team-sync and espn.players-sync"),
+      finding('breaking', 'SyncJobType', 'enum_label_renamed', 'espn_team_sync', 'espn_teams_sync', "label 'espn_team_sync' renamed to 'espn_teams_sync'; the worker relies on it: sync_job_execution.\"jobType\", written by espn.team-sync, espn.players-sync, sheets.minors-sync and sheets.draft-picks-sync"),
     ],
   },
   {
     migration: 'addedEnumLabel',
     status: 'warnings',
-    findings: [finding('warning', 'draft_pick_type_enum', 'enum_label_added', null, '4', "new label '4'; the worker must handle it: hydrated_trades.\"tradedPicks\"[].type, named in trade emails")],
+    findings: [finding('warning', 'draft_pick_type_enum', 'enum_label_added', null, '4', "new label '4'; the worker must handle it: draft_pick.type, written by sheets.draft-picks-sync; hydrated_trades.\"tradedPicks\"[].type, named in trade emails")],
   },
   // The owner's keys are unique indexes; the live reader finds them in pg_index.
   { migration: 'droppedUniqueKey', contract: upsertsTeamsByEspnId, status: 'breaking', findings: [noTeamKey] },

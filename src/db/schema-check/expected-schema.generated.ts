@@ -27,9 +27,23 @@ export const expectedSchema: ExpectedSchema = {
       "playerDataId": { type: "integer", nullable: true },
     },
     "user": {
+      "csvName": { type: "character varying", nullable: true },
       "displayName": { type: "character varying", nullable: true },
       "email": { type: "character varying", nullable: false },
       "id": { type: "uuid", nullable: false },
+      "teamId": { type: "uuid", nullable: true },
+    },
+    "draft_pick": {
+      "currentOwnerId": { type: "uuid", nullable: true },
+      "dateCreated": { type: "timestamp(6) without time zone", nullable: false },
+      "dateModified": { type: "timestamp(6) without time zone", nullable: false },
+      "id": { type: "uuid", nullable: false },
+      "lastSyncedAt": { type: "timestamp(6) without time zone", nullable: true },
+      "originalOwnerId": { type: "uuid", nullable: true },
+      "pickNumber": { type: "integer", nullable: true },
+      "round": { type: "numeric", nullable: false },
+      "season": { type: "integer", nullable: false },
+      "type": { type: "draft_pick_type_enum", nullable: false },
     },
     "email": {
       "messageId": { type: "character varying", nullable: false },
