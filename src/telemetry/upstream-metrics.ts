@@ -2,7 +2,21 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { lazyInstruments } from './instruments.ts';
 
 /** The upstreams the worker calls, as a bounded label; any other origin is `other`. */
-export type UpstreamService = 'espn' | 'brevo' | 'mailgun' | 'other';
+export type UpstreamService = 'espn' | 'brevo' | 'mailgun' | 'google-sheets' | 'other';
+
+/**
+ * Hosts an upstream redirects to, by domain suffix: Google answers a sheet's CSV export with a 307 to
+ * a per-request `*.googleusercontent.com` host, which no configured base URL names.
+ */
+const redirectTargets: readonly { readonly suffix: string; readonly service: Exclude<UpstreamService, 'other'> }[] = [
+  { suffix: '.googleusercontent.com', service: 'google-sheets' },
+];
+
+function serviceOfRedirectTarget(origin: string | undefined): UpstreamService | undefined {
+  if (!origin) return undefined;
+  const host = new URL(origin).hostname;
+  return redirectTargets.find((target) => host.endsWith(target.suffix))?.service;
+}
 
 /** Seconds to the response headers; ESPN's league call takes ~1 s, a provider's accept ~100 ms. */
 export const upstreamDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -62,7 +76,7 @@ export function observeUpstreamRequests(services: Readonly<Record<string, Exclud
   const onCreate = (message: unknown) => {
     const { request } = message as RequestMessage;
     const origin = originOf(request.origin);
-    started.set(request, { at: performance.now(), service: (origin && serviceByOrigin.get(origin)) || 'other' });
+    started.set(request, { at: performance.now(), service: (origin && serviceByOrigin.get(origin)) || serviceOfRedirectTarget(origin) || 'other' });
   };
   const onHeaders = (message: unknown) => {
     const { request, response } = message as HeadersMessage;

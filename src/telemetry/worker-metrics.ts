@@ -74,6 +74,7 @@ export function registerWorkerMetrics(worker: MeteredWorker): () => void {
     [config.espn.baseUrl]: 'espn',
     [config.email.brevo.baseUrl]: 'brevo',
     [config.email.mailgun.baseUrl]: 'mailgun',
+    [config.sheets.baseUrl]: 'google-sheets',
   });
 
   return () => {
