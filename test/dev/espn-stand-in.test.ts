@@ -40,7 +40,7 @@ describe('the ESPN stand-in start-dev runs', () => {
     assert.match(started.env.ESPN_BASE_URL ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(started.env.ESPN_LEAGUE_ID, String(STAND_IN_LEAGUE_ID));
     assert.equal(started.env.ESPN_SEASON, String(SEASON));
-    assert.deepEqual(started.lines.map((line) => line.name), ['espn']);
+    assert.deepEqual(started.lines.map((line) => line.name), ['espn', 'sheets']);
   });
 
   it('serves the seeded teams in the real response shape, and the team sync updates every seeded team', async () => {
@@ -92,7 +92,7 @@ describe('the ESPN stand-in start-dev runs', () => {
   });
 
   it('stays out of the way when a real league is configured', async () => {
-    const real = await startStandIns({ ESPN_LEAGUE_ID: '545' });
+    const real = await startStandIns({ ESPN_LEAGUE_ID: '545' }, [espnStandIn]);
     try {
       assert.deepEqual(real.env, {});
       assert.deepEqual(real.lines, [{ name: 'espn', summary: 'real league 545 (ESPN_LEAGUE_ID is set)' }]);
