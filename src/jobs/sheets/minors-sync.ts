@@ -1,0 +1,125 @@
+/**
+ * `sheets.minors-sync` (jobs-reference §2, issue 9): the league's minor-league sheet, fetched once
+ * and parsed once, then guarded and written per target in one transaction (minors-write.ts).
+ * A sheet that fails a guard writes nothing anywhere it failed, and the run fails saying why.
+ */
+import type { Target } from '../../db/targets.ts';
+import { completeSyncExecution } from '../../db/sync-executions.ts';
+import { countSyncRecords } from '../../telemetry/domain-metrics.ts';
+import { defineJob } from '../define-job.ts';
+import { PermanentJobError } from '../outcomes.ts';
+import { failUnfinished, startExecutions, syncScopePayload, targetsFor } from '../sync-runs.ts';
+import { parseMinorsSheet } from './minors-parse.ts';
+import { syncMinorsTarget } from './minors-write.ts';
+import { fetchSheetRows } from './sheet-client.ts';
+import { describeProblem } from './sheet-problems.ts';
+
+/** How many unknown owner names the run's metadata and result carry. */
+export const MINORS_UNKNOWN_OWNERS_LIMIT = 20;
+/** How many described problems the run's metadata and result carry. */
+export const MINORS_PROBLEMS_LIMIT = 50;
+
+export interface MinorsSyncTargetResult {
+  readonly target: Target['name'];
+  /** Rows the sheet matched (changed + unchanged). */
+  readonly matched: number;
+  readonly changed: number;
+  readonly unchanged: number;
+  readonly inserted: number;
+  readonly cleared: number;
+  readonly skippedNoOwner: number;
+  /** Second listings of a player under another owner, ignored. */
+  readonly duplicates: number;
+  /** Owned minors off the sheet kept owned, because their team has no resolved owner on it. */
+  readonly keptUnlisted: number;
+  /** The first MINORS_UNKNOWN_OWNERS_LIMIT sheet owner names no csvName resolves. */
+  readonly unknownOwners: readonly string[];
+}
+
+export interface MinorsSyncResult {
+  readonly sheetId: string;
+  readonly gid: string;
+  /** Players the sheet lists. */
+  readonly sheetPlayers: number;
+  /** All the parser's problems (warnings, since errors stop the run), the first MINORS_PROBLEMS_LIMIT described. */
+  readonly problemCount: number;
+  readonly problems: readonly string[];
+  readonly targets: readonly MinorsSyncTargetResult[];
+}
+
+export const minorsSync = defineJob({
+  name: 'sheets.minors-sync',
+  description: "Update minor leaguers and their owners from the league's minor-league sheet",
+  payload: syncScopePayload,
+  // stately: one queued and one running across all workers (§6.1's lock). 5 attempts as Oban's max_attempts (§2.1).
+  queue: { policy: 'stately', retryLimit: 4, retryDelaySeconds: 60, expireInSeconds: 900 },
+  // The owner's schedule (§6.6): 02:00 UTC daily.
+  cron: { expression: '0 2 * * *', tz: 'UTC', payload: {} },
+  async run({ databaseScope }, ctx): Promise<MinorsSyncResult> {
+    const tracked = await startExecutions(targetsFor(databaseScope, ctx), 'minors_sync', databaseScope, ctx);
+    try {
+      const settings = ctx.config.sheets;
+      const { sheetId, gid } = settings.minors;
+      if (sheetId === undefined) throw new PermanentJobError('SHEET_NOT_CONFIGURED', 'MINOR_LEAGUE_SHEET_ID is not set: the minors sync has no sheet to read');
+      const rows = await fetchSheetRows({ name: 'minors', sheetId, gid }, { baseUrl: settings.baseUrl, timeoutMs: settings.timeoutMs, signal: ctx.signal });
+      const sheet = parseMinorsSheet(rows);
+      const problems = sheet.problems.slice(0, MINORS_PROBLEMS_LIMIT).map(describeProblem);
+      if (sheet.problems.length > 0) ctx.log.warn({ problemCount: sheet.problems.length, problems }, 'the minors sheet has problems (first 50)');
+
+      const results: MinorsSyncTargetResult[] = [];
+      for (const entry of tracked) {
+        ctx.signal.throwIfAborted();
+        const { counts, plan } = await syncMinorsTarget(entry.target.db, sheet, {
+          now: new Date(),
+          guards: settings.guards,
+          targetName: entry.target.name,
+        });
+        const result: MinorsSyncTargetResult = {
+          target: entry.target.name,
+          matched: counts.matched,
+          changed: counts.changed,
+          unchanged: counts.unchanged,
+          inserted: counts.inserted,
+          cleared: counts.cleared,
+          skippedNoOwner: counts.skippedNoOwner,
+          duplicates: plan.duplicates.length,
+          keptUnlisted: plan.keptUnlisted,
+          unknownOwners: plan.unknownOwners.slice(0, MINORS_UNKNOWN_OWNERS_LIMIT),
+        };
+        if (plan.unknownOwners.length > 0) {
+          ctx.log.warn(
+            { target: entry.target.name, unknownOwners: result.unknownOwners, skippedNoOwner: counts.skippedNoOwner, keptUnlisted: plan.keptUnlisted },
+            'sheet owners that match no user csvName: their players were skipped and their teams\' minors left owned',
+          );
+        }
+        await completeSyncExecution(entry.target.db, entry.executionId, {
+          recordsProcessed: counts.matched + counts.inserted,
+          recordsUpdated: counts.changed + counts.inserted,
+          recordsSkipped: counts.skippedNoOwner,
+          metadata: {
+            sheetId,
+            gid,
+            matched: counts.matched,
+            unchanged: counts.unchanged,
+            inserted: counts.inserted,
+            cleared: counts.cleared,
+            skippedNoOwner: counts.skippedNoOwner,
+            duplicates: result.duplicates,
+            keptUnlisted: result.keptUnlisted,
+            // The metadata type holds scalars only: lists are stored one entry per line.
+            unknownOwners: result.unknownOwners.join('\n'),
+            problemCount: sheet.problems.length,
+            problems: problems.join('\n'),
+          },
+        });
+        entry.done = true;
+        countSyncRecords('sheets.minors-sync', { updated: counts.changed, inserted: counts.inserted, skipped: counts.skippedNoOwner, cleared: counts.cleared });
+        results.push(result);
+      }
+      return { sheetId, gid, sheetPlayers: sheet.players.length, problemCount: sheet.problems.length, problems, targets: results };
+    } catch (error) {
+      await failUnfinished(tracked, error, ctx.log);
+      throw error;
+    }
+  },
+});
