@@ -10,6 +10,7 @@ import { createClients, type Clients } from '../../../src/jobs/clients.ts';
 import { PermanentJobError, RetryableJobError } from '../../../src/jobs/outcomes.ts';
 import { runJobInline, type RunnerDeps } from '../../../src/jobs/runner.ts';
 import { draftPicksSync, type DraftPicksSyncResult } from '../../../src/jobs/sheets/draft-picks-sync.ts';
+import { writeDraftPicks } from '../../../src/jobs/sheets/draft-picks-write.ts';
 import { startFakeSheets, type FakeSheets } from '../../../dev/jobs/sheets/fake-sheets.ts';
 import { buildDraftPicksSheet, draftOrder, type DraftPickSlot, type DraftPickSlotContent } from '../../../dev/jobs/sheets/draft-picks-sheet.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
@@ -307,19 +308,31 @@ describe('sheets.draft-picks-sync', () => {
   test('unknown owners: their picks are skipped and reported, the others written', async () => {
     // Tove's csvName is misspelt (her whole block is unknown), and one pick names an original owner nobody is.
     await database.db.updateTable('user').set({ csvName: 'Tova' }).where('csvName', '=', 'Tove').execute();
-    fake.setSheet(SHEET_ID, GID, sheet((slot) => (slot.group === 1 && slot.block === 2 && slot.index === 3 ? { originalOwner: 'Zed' } : traded(slot))));
+    // Sol's round-3 majors pick traded to Tove: a known original owner in an unknown owner's block is skipped too.
+    fake.setSheet(
+      SHEET_ID,
+      GID,
+      sheet((slot) => {
+        if (slot.group === 1 && slot.block === 2 && slot.index === 3) return { originalOwner: 'Zed' };
+        if (slot.group === 3 && slot.block === 3 && slot.index === 2) return { cleared: true };
+        if (slot.group === 3 && slot.block === 4 && slot.index === 2) return { originalOwner: 'Sol' };
+        return traded(slot);
+      }),
+    );
     const jobId = randomUUID();
     const result = await run(jobId);
     const target = result.targets[0]!;
     assert.deepEqual(
       { processed: target.processed, inserted: target.inserted, skipped: target.skipped, skippedNoOwner: target.skippedNoOwner, unknownOwners: target.unknownOwners },
-      { processed: 300, inserted: 284, skipped: 16, skippedNoOwner: 16, unknownOwners: ['Tove', 'Zed'] },
+      { processed: 299, inserted: 283, skipped: 16, skippedNoOwner: 16, unknownOwners: ['Tove', 'Zed'] },
     );
     assert.equal(target.problemCount, 2);
     assert.match(target.problems[0]!, /^row 58, column 29 \(AC\): owner "Tove" \(block header\) matches no user."csvName": its 15 picks are skipped/);
     assert.match(target.problems[1]!, /owner "Zed" matches no user."csvName": its 1 picks are skipped/);
     const rows = await picks();
-    assert.equal(rows.length, 284);
+    assert.equal(rows.length, 283);
+    assert.equal(rows.filter((row) => row.currentOwnerId === null || row.originalOwnerId === null).length, 0, 'no pick written without an owner');
+    assert.equal(rows.filter((row) => row.originalOwnerId === teamOf.get('Sol') && row.type === '1' && Number(row.round) === 3).length, 0, "Sol's pick held by Tove not written");
     assert.equal(rows.filter((row) => row.currentOwnerId === teamOf.get('Tove') || row.originalOwnerId === teamOf.get('Tove')).length, 0, 'no pick of Tove written');
     assert.equal(rows.filter((row) => row.currentOwnerId === teamOf.get('Hana')).length, 14, "Hana's block less the pick of Zed");
     const [execution] = await executionsOf(database.db, jobId);
@@ -329,6 +342,60 @@ describe('sheets.draft-picks-sync', () => {
     assert.equal(metadata.skippedNoOwner, 16);
     assert.deepEqual(metadata.unknownOwners, ['Tove', 'Zed']);
     assert.deepEqual(metadata.problems, target.problems);
+  });
+
+  test('an ambiguous owner name (two users, two teams) is never guessed: its picks are skipped and reported', async () => {
+    await database.db.insertInto('user').values({ id: randomUUID(), email: 'second-elle@example.test', csvName: ' ELLE', teamId: teamOf.get('Finn')! }).execute();
+    const result = await run();
+    const target = result.targets[0]!;
+    assert.deepEqual({ inserted: target.inserted, skippedNoOwner: target.skippedNoOwner, unknownOwners: target.unknownOwners }, { inserted: 285, skippedNoOwner: 15, unknownOwners: ['Elle'] });
+    assert.match(target.problems[0]!, /owner "Elle" \(block header\) matches several users holding different teams: its 15 picks are skipped/);
+    const rows = await picks();
+    assert.equal(rows.filter((row) => row.currentOwnerId === teamOf.get('Elle') || row.originalOwnerId === teamOf.get('Elle')).length, 0);
+  });
+
+  test('a pick listed twice: the first kept, the second skipped and reported, the rest written', async () => {
+    // Akos's round-2 majors pick also appears in Bea's block (Bea's own round 2 unlisted): same upsert key twice.
+    fake.setSheet(SHEET_ID, GID, sheet((slot) => (slot.group === 0 && slot.block === 1 && slot.index === 1 ? { originalOwner: 'Akos Balogh' } : traded(slot))));
+    const jobId = randomUUID();
+    const result = await run(jobId);
+    const target = result.targets[0]!;
+    assert.deepEqual(
+      { processed: target.processed, inserted: target.inserted, skipped: target.skipped, skippedNoOwner: target.skippedNoOwner, duplicates: target.duplicates },
+      { processed: 300, inserted: 299, skipped: 1, skippedNoOwner: 0, duplicates: 1 },
+    );
+    assert.ok(target.problems.some((problem) => /^row 9, column 8 \(H\): type 1 season 2031 round 2 of the same original owner is already listed earlier; the first is kept$/.test(problem)), target.problems.join('\n'));
+    const akos2 = await database.db.selectFrom('draft_pick').selectAll().where('originalOwnerId', '=', teamOf.get('Akos Balogh')!).where('type', '=', '1').where('round', '=', '2').execute();
+    assert.equal(akos2.length, 1);
+    assert.equal(akos2[0]?.currentOwnerId, teamOf.get('Akos Balogh'), 'the first listing (his own block) wins');
+    const [execution] = await executionsOf(database.db, jobId);
+    assert.equal(execution?.recordsSkipped, 1);
+    assert.equal((execution?.metadata as Record<string, unknown>).duplicates, 1);
+  });
+
+  test('writeDraftPicks on its own: duplicate keys (round compared as numeric) keep the first, counts are real', async () => {
+    const akos = teamOf.get('Akos Balogh')!;
+    const bea = teamOf.get('Bea')!;
+    const now = new Date('2031-01-01T00:00:00.000Z');
+    const rows = [
+      { type: '1' as const, season: SEASON + 1, round: '1', originalOwnerId: akos, currentOwnerId: akos, pickNumber: 1 },
+      { type: '1' as const, season: SEASON + 1, round: '1.0', originalOwnerId: akos, currentOwnerId: bea, pickNumber: 2 },
+      { type: '2' as const, season: SEASON, round: '1.5', originalOwnerId: akos, currentOwnerId: bea, pickNumber: 3 },
+    ];
+    assert.deepEqual(await writeDraftPicks(deps.targets.get('production').db, rows, { now }), { inserted: 2, updated: 0, unchanged: 0, duplicates: 1 });
+    const written = await database.db.selectFrom('draft_pick').select(['type', 'round', 'currentOwnerId', 'pickNumber', 'dateModified']).orderBy('type').execute();
+    assert.deepEqual(written, [
+      { type: '1', round: '1', currentOwnerId: akos, pickNumber: 1, dateModified: now },
+      { type: '2', round: '1.5', currentOwnerId: bea, pickNumber: 3, dateModified: now },
+    ]);
+    const later = new Date('2031-01-02T00:00:00.000Z');
+    assert.deepEqual(await writeDraftPicks(deps.targets.get('production').db, [rows[2]!, { ...rows[0]!, currentOwnerId: bea }], { now: later }), {
+      inserted: 0,
+      updated: 1,
+      unchanged: 1,
+      duplicates: 0,
+    });
+    assert.deepEqual(await writeDraftPicks(deps.targets.get('production').db, [], { now: later }), { inserted: 0, updated: 0, unchanged: 0, duplicates: 0 });
   });
 
   test('a private sheet is permanent (SHEET_NOT_PUBLIC): the execution failed, nothing written', async () => {
