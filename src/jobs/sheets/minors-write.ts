@@ -13,9 +13,8 @@
  * 6. one UPDATE un-owning the owned rows that left the sheet (never a DELETE).
  * Counts come from what statements 4–6 returned, never from the plan.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type QueryExecutorProvider } from 'kysely';
 import type { OwnerDb } from '../../db/database.ts';
-import type { OwnerDB } from '../../db/owner-contract.ts';
 import { checkMinorsSheet, checkUnownCap, minorsGuardError, type MinorsGuardSettings } from './minors-guards.ts';
 import type { MinorSheetPlayer, MinorsSheet } from './minors-parse.ts';
 import { loadOwnerMap } from './sheet-owners.ts';
@@ -261,8 +260,8 @@ export async function syncMinorsTarget(db: OwnerDb, sheet: MinorsSheet, options:
   });
 }
 
-/** Statement 2: every league '2' row, by id, locked until the transaction ends. */
-export async function loadMinorRows(db: Kysely<OwnerDB>): Promise<MinorRow[]> {
+/** Statement 2: every league '2' row, by id, locked until the transaction ends (raw SQL: any Kysely or transaction runs it). */
+export async function loadMinorRows(db: QueryExecutorProvider): Promise<MinorRow[]> {
   const { rows } = await sql<{ id: string; name: string; mlbTeam: string | null; leagueTeamId: string | null; sheet: unknown; position: unknown }>`
     SELECT id, name, "mlbTeam", "leagueTeamId", meta->'minorLeaguePlayerFromSheet' AS sheet, meta->'position' AS position
     FROM player WHERE league = '2' ORDER BY id FOR UPDATE`.execute(db);
@@ -308,7 +307,7 @@ function inputRows(plan: MinorsPlan): InputRow[] {
 }
 
 /** Statements 3–6 (see the module comment), inside the caller's transaction. */
-export async function writeMinorsPlan(trx: Kysely<OwnerDB>, plan: MinorsPlan, now: Date): Promise<MinorsWriteCounts> {
+export async function writeMinorsPlan(trx: QueryExecutorProvider, plan: MinorsPlan, now: Date): Promise<MinorsWriteCounts> {
   const at = sql<Date>`${now}::timestamp(6)`;
   await sql`CREATE TEMPORARY TABLE ${sql.table(INPUT_TABLE)} (
       ord integer NOT NULL, kind text NOT NULL, row_id uuid, name text, level text, position text, sheet_team text, team_id uuid
