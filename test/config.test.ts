@@ -139,6 +139,11 @@ test('the sheets: ids optional, gids, base URL and timeout defaulted', () => {
     SHEETS_BASE_URL: 'http://127.0.0.1:9999/',
     SHEETS_TIMEOUT_MS: '500',
     DRAFT_PICKS_SEASON_THRESHOLDS: ' 2029-03-15=2029 , 2028-03-01=2028',
+    SHEETS_EXPECTED_OWNERS: '10',
+    MINORS_MIN_PER_OWNER: '0',
+    MINORS_MAX_PER_OWNER: '30',
+    MINORS_UNOWN_MAX_SHARE: '0.5',
+    DRAFT_PICKS_MIN_SHARE: '1',
   });
   assert.deepEqual(set.sheets, {
     baseUrl: 'http://127.0.0.1:9999',
@@ -149,6 +154,16 @@ test('the sheets: ids optional, gids, base URL and timeout defaulted', () => {
       { date: '2028-03-01', season: 2028 },
       { date: '2029-03-15', season: 2029 },
     ],
+    guards: { expectedOwners: 10, minorsPerOwner: { min: 0, max: 30 }, minorsUnownMaxShare: 0.5, draftPicksMinShare: 1 },
+  });
+  assert.deepEqual(config.sheets.guards, { expectedOwners: 20, minorsPerOwner: { min: 1, max: 60 }, minorsUnownMaxShare: 0.25, draftPicksMinShare: 0.8 });
+  assert.throws(() => loadConfig({ ...base, MINORS_UNOWN_MAX_SHARE: '1.5', DRAFT_PICKS_MIN_SHARE: 'most' }), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.deepEqual(error.problems, [
+      'MINORS_UNOWN_MAX_SHARE must be a number from 0 to 1 (got "1.5")',
+      'DRAFT_PICKS_MIN_SHARE must be a number from 0 to 1 (got "most")',
+    ]);
+    return true;
   });
 });
 

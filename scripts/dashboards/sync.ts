@@ -1,7 +1,7 @@
 import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { stat, timeseries, window } from './panels.ts';
 
-/** Sync jobs are the ones whose name ends in "sync" (espn.team-sync, later the players and sheet syncs). */
+/** Sync jobs are the ones whose name ends in "sync": espn.team-sync, espn.players-sync, sheets.minors-sync, sheets.draft-picks-sync. */
 const syncs = 'job_name=~".*sync"';
 
 /** The syncs: runs, records changed, durations, and how long ago each last succeeded. */
@@ -80,6 +80,18 @@ export function syncDashboard(): DashboardBuilder {
         width: 24,
         queries: [
           { expr: `sum by (status_class) (rate(worker_upstream_request_duration_count{service="espn"}[${window}]))`, legend: '{{status_class}}' },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 7,
+        title: 'Google Sheets requests by status',
+        description: "Requests for the minors and draft-picks sheets' CSV exports per second by status class, redirect hops included (error: no answer at all).",
+        unit: 'ops',
+        width: 24,
+        queries: [
+          { expr: `sum by (status_class) (rate(worker_upstream_request_duration_count{service="google-sheets"}[${window}]))`, legend: '{{status_class}}' },
         ],
       }),
     );

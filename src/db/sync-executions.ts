@@ -5,7 +5,9 @@ import type { ContractEnumLabel } from './owner-contract.ts';
 import type { Json } from './types.generated.ts';
 
 /** Free-form details of a run, stored in `sync_job_execution.metadata` (jsonb). */
-export type ExecutionMetadata = Readonly<Record<string, string | number | boolean | null>>;
+/** Scalars, and lists of them (ids, names, problems), as the jsonb column stores them. */
+type MetadataValue = string | number | boolean | null;
+export type ExecutionMetadata = Readonly<Record<string, MetadataValue | readonly MetadataValue[]>>;
 
 /** The statuses the worker writes, as the contract declares them. */
 type ExecutionStatus = ContractEnumLabel<'SyncJobStatus'>;

@@ -21,6 +21,9 @@ import { startFakeBrevo, brevoFaults, type FakeBrevo } from '../support/fake-bre
 import { startFakeEspn, type FakeEspn } from '../../dev/jobs/espn/fake-espn.ts';
 import { generatePlayerPool } from '../../dev/jobs/espn/generate-player-pool.ts';
 import { testConfig } from '../support/test-config.ts';
+import { startFakeSheets, type FakeSheets } from '../../dev/jobs/sheets/fake-sheets.ts';
+import { buildMinorsSheet } from '../../dev/jobs/sheets/minors-sheet.ts';
+import { buildDraftPicksSheet } from '../../dev/jobs/sheets/draft-picks-sheet.ts';
 
 const LEAGUE_ID = 123456;
 const SEASON = 2025;
@@ -31,6 +34,7 @@ export interface MeteredWorker {
   readonly metricsUrl: string;
   readonly espn: FakeEspn;
   readonly brevo: FakeBrevo;
+  readonly sheets: FakeSheets;
   readonly userId: string;
   /** The current /metrics text. */
   scrape(): Promise<string>;
@@ -50,7 +54,20 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
     .insertInto('team')
     .values(teamIds.map((id, index) => ({ id, espnId: index + 1, name: `Old name ${index + 1}`, status: '1' as const })))
     .execute();
-  await database.db.insertInto('user').values({ id: userId, email: 'casey@example.test', displayName: 'Casey', teamId: teamIds[0] }).execute();
+  await database.db.insertInto('user').values({ id: userId, email: 'casey@example.test', displayName: 'Casey', teamId: teamIds[0], csvName: 'Owner 1' }).execute();
+  // The league's two sheets: 20 owners in 4 groups, a prospect each; the ten teams' owners by csvName.
+  await database.db
+    .insertInto('user')
+    .values(teamIds.slice(1).map((teamId, index) => ({ id: randomUUID(), email: `owner${index + 2}@example.test`, displayName: `Owner ${index + 2}`, teamId, csvName: `Owner ${index + 2}` })))
+    .execute();
+  const sheets = await startFakeSheets();
+  const groups = Array.from({ length: 4 }, (_, group) => ({
+    owners: Array.from({ length: 5 }, (_, block) => `Owner ${group * 5 + block + 1}`) as unknown as readonly [string, string, string, string, string],
+  }));
+  sheets.setSheet('minors', '806978055', buildMinorsSheet({
+    groups: groups.map(({ owners }) => ({ owners, players: owners.map((owner) => [{ name: `Prospect of ${owner}`, leagueLevel: 'HM' as const, position: 'SS', mlbTeam: 'BAL' }]) })),
+  }));
+  sheets.setSheet('picks', '142978697', buildDraftPicksSheet({ groups }));
 
   const telemetry: Telemetry = startTelemetry();
   const config = testConfig(database.url, {
@@ -66,6 +83,9 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
     BREVO_BASE_URL: brevo.baseUrl,
     EMAIL_REDIRECT_ADDRESS: 'redirect@example.test',
     FRONTEND_URL: FRONTEND,
+    SHEETS_BASE_URL: sheets.url,
+    MINOR_LEAGUE_SHEET_ID: 'minors',
+    DRAFT_PICKS_SHEET_ID: 'picks',
   });
   const worker = await startWorker({
     config,
@@ -86,13 +106,14 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
     metricsUrl,
     espn,
     brevo,
+    sheets,
     userId,
     scrape: async () => (await fetch(metricsUrl)).text(),
     stop: async () => {
       unregister();
       await worker.stop();
       await telemetry.shutdown();
-      await Promise.all([espn.close(), brevo.close()]);
+      await Promise.all([espn.close(), brevo.close(), sheets.close()]);
       await database.drop();
     },
   };
@@ -106,6 +127,8 @@ export function samplePayloads(userId: string): Record<string, object> {
   return {
     'espn.team-sync': { databaseScope: 'production' },
     'espn.players-sync': { databaseScope: 'production' },
+    'sheets.minors-sync': { databaseScope: 'production' },
+    'sheets.draft-picks-sync': { databaseScope: 'production' },
     'email.send': { type: 'password_reset', userId, resetUrl: `${FRONTEND}/reset?token=abc` },
   };
 }

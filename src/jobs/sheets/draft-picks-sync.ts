@@ -5,7 +5,6 @@
  * closed: completed with counts, or failed with the error (the guards' problems listed in it).
  */
 import type { Target } from '../../db/targets.ts';
-import type { ExecutionMetadata } from '../../db/sync-executions.ts';
 import { completeSyncExecution } from '../../db/sync-executions.ts';
 import { countSyncRecords } from '../../telemetry/domain-metrics.ts';
 import { defineJob, type JobContext } from '../define-job.ts';
@@ -95,7 +94,8 @@ export const draftPicksSync = defineJob({
             skippedNoOwner: result.skippedNoOwner,
             duplicates: result.duplicates,
             problemCount: result.problemCount,
-            ...listMetadata({ unknownOwners: result.unknownOwners, problems: result.problems }),
+            unknownOwners: result.unknownOwners,
+            problems: result.problems,
           },
         });
         entry.done = true;
@@ -171,13 +171,4 @@ function writeRowOf({ pick, originalOwnerId, currentOwnerId }: ResolvedSheetPick
     pickNumber: pick.pickNumber,
     source: { row: pick.row, column: pick.column },
   };
-}
-
-/**
- * The two lists of the run's metadata. ExecutionMetadata (src/db/sync-executions.ts) is typed as scalar values
- * only, while the column is jsonb and completeSyncExecution merges it with JSON.stringify: lists are stored as
- * they are. The cast is confined here until that type admits JSON lists.
- */
-function listMetadata(lists: { readonly unknownOwners: readonly string[]; readonly problems: readonly string[] }): ExecutionMetadata {
-  return lists as unknown as ExecutionMetadata;
 }

@@ -22,6 +22,18 @@ export interface DraftPickWriteRow {
   readonly pickNumber: number;
 }
 
+/** What the upsert's source computes for each input pick. */
+interface DraftPickSource {
+  type: DraftPickTypeLabel;
+  season: number;
+  round: string;
+  originalOwnerId: string;
+  currentOwnerId: string;
+  pickNumber: number;
+  existed: boolean;
+  changed: boolean;
+}
+
 export interface DraftPickWriteOptions {
   /** The sync's clock: every timestamp written is this, never the database's. */
   readonly now: Date;
@@ -78,44 +90,72 @@ export async function writeDraftPicks(db: OwnerDb, picks: readonly DraftPickWrit
     current_owner_id: row.currentOwnerId,
     pick_number: row.pickNumber,
   }));
-  const now = sql`${options.now}::timestamp(6)`;
+  const now = sql<Date>`${options.now}::timestamp(6)`;
+  // Parenthesised: Kysely puts a raw CTE body after AS as it is. Each input pick with the row it
+  // meets (same snapshot), so "changed" is decided before writing.
+  const source = sql<DraftPickSource>`(
+    SELECT i.*, e.id IS NOT NULL AS existed,
+      (e."currentOwnerId" IS DISTINCT FROM i."currentOwnerId" OR e."pickNumber" IS DISTINCT FROM i."pickNumber") AS changed
+    FROM (
+      SELECT r.type::draft_pick_type_enum AS type, r.season, r.round::numeric AS round,
+        r.original_owner_id AS "originalOwnerId", r.current_owner_id AS "currentOwnerId", r.pick_number AS "pickNumber"
+      FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS r(
+        type text, season integer, round text, original_owner_id uuid, current_owner_id uuid, pick_number integer)
+    ) AS i
+    LEFT JOIN draft_pick AS e
+      ON e.type = i.type AND e.season = i.season AND e.round = i.round AND e."originalOwnerId" = i."originalOwnerId")`;
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ written: number; inserted: number; updated: number; unchanged: number }>`
-      WITH input AS (
-        SELECT r.type::draft_pick_type_enum AS type, r.season, r.round::numeric AS round,
-          r.original_owner_id AS "originalOwnerId", r.current_owner_id AS "currentOwnerId", r.pick_number AS "pickNumber"
-        FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS r(
-          type text, season integer, round text, original_owner_id uuid, current_owner_id uuid, pick_number integer)
-      ),
-      source AS (
-        SELECT i.*, e.id IS NOT NULL AS existed,
-          (e."currentOwnerId" IS DISTINCT FROM i."currentOwnerId" OR e."pickNumber" IS DISTINCT FROM i."pickNumber") AS changed
-        FROM input AS i
-        LEFT JOIN draft_pick AS e
-          ON e.type = i.type AND e.season = i.season AND e.round = i.round AND e."originalOwnerId" = i."originalOwnerId"
-      ),
-      written AS (
-        INSERT INTO draft_pick AS d (id, type, season, round, "originalOwnerId", "currentOwnerId", "pickNumber", "lastSyncedAt", "dateCreated", "dateModified")
-        SELECT gen_random_uuid(), s.type, s.season, s.round, s."originalOwnerId", s."currentOwnerId", s."pickNumber", ${now}, ${now}, ${now}
-        FROM source AS s
-        ON CONFLICT (type, season, round, "originalOwnerId") DO UPDATE SET
-          "currentOwnerId" = excluded."currentOwnerId",
-          "pickNumber" = excluded."pickNumber",
-          "lastSyncedAt" = excluded."lastSyncedAt",
-          "dateModified" = CASE
-            WHEN d."currentOwnerId" IS DISTINCT FROM excluded."currentOwnerId" OR d."pickNumber" IS DISTINCT FROM excluded."pickNumber"
-            THEN excluded."dateModified" ELSE d."dateModified" END
-        RETURNING d.type, d.season, d.round, d."originalOwnerId", (xmax = 0) AS inserted
+    const counts = await trx
+      .with('source', () => source)
+      .with('written', (qc) =>
+        qc
+          .insertInto('draft_pick')
+          .columns(['id', 'type', 'season', 'round', 'originalOwnerId', 'currentOwnerId', 'pickNumber', 'lastSyncedAt', 'dateCreated', 'dateModified'])
+          .expression((eb) =>
+            eb
+              .selectFrom('source')
+              .select([
+                sql<string>`gen_random_uuid()`.as('id'),
+                'source.type',
+                'source.season',
+                'source.round',
+                'source.originalOwnerId',
+                'source.currentOwnerId',
+                'source.pickNumber',
+                now.as('lastSyncedAt'),
+                now.as('dateCreated'),
+                now.as('dateModified'),
+              ]),
+          )
+          .onConflict((oc) =>
+            oc.columns(['type', 'season', 'round', 'originalOwnerId']).doUpdateSet((eb) => ({
+              currentOwnerId: eb.ref('excluded.currentOwnerId'),
+              pickNumber: eb.ref('excluded.pickNumber'),
+              lastSyncedAt: eb.ref('excluded.lastSyncedAt'),
+              dateModified: sql<Date>`CASE
+                WHEN ${eb.ref('draft_pick.currentOwnerId')} IS DISTINCT FROM ${eb.ref('excluded.currentOwnerId')}
+                  OR ${eb.ref('draft_pick.pickNumber')} IS DISTINCT FROM ${eb.ref('excluded.pickNumber')}
+                THEN ${eb.ref('excluded.dateModified')} ELSE ${eb.ref('draft_pick.dateModified')} END`,
+            })),
+          )
+          .returning(['draft_pick.type', 'draft_pick.season', 'draft_pick.round', 'draft_pick.originalOwnerId', sql<boolean>`xmax = 0`.as('inserted')]),
       )
-      SELECT count(*)::integer AS written,
-        (count(*) FILTER (WHERE w.inserted))::integer AS inserted,
-        -- A row another writer inserted after this snapshot counts as updated: it was not there to compare.
-        (count(*) FILTER (WHERE NOT w.inserted AND (NOT s.existed OR s.changed)))::integer AS updated,
-        (count(*) FILTER (WHERE NOT w.inserted AND s.existed AND NOT s.changed))::integer AS unchanged
-      FROM written AS w
-      JOIN source AS s
-        ON s.type = w.type AND s.season = w.season AND s.round = w.round AND s."originalOwnerId" = w."originalOwnerId"`.execute(trx);
-    const counts = rows[0];
+      .selectFrom('written')
+      .innerJoin('source', (join) =>
+        join
+          .onRef('source.type', '=', 'written.type')
+          .onRef('source.season', '=', 'written.season')
+          .onRef('source.round', '=', 'written.round')
+          .onRef('source.originalOwnerId', '=', 'written.originalOwnerId'),
+      )
+      .select([
+        sql<number>`count(*)::integer`.as('written'),
+        sql<number>`(count(*) FILTER (WHERE written.inserted))::integer`.as('inserted'),
+        // A row another writer inserted after this snapshot counts as updated: it was not there to compare.
+        sql<number>`(count(*) FILTER (WHERE NOT written.inserted AND (NOT source.existed OR source.changed)))::integer`.as('updated'),
+        sql<number>`(count(*) FILTER (WHERE NOT written.inserted AND source.existed AND NOT source.changed))::integer`.as('unchanged'),
+      ])
+      .executeTakeFirst();
     if (counts === undefined || counts.written !== input.length) {
       // Never report as done what was not: roll the target back.
       throw new Error(`draft_pick upsert wrote ${counts?.written ?? 0} rows for ${input.length} picks; rolled back`);

@@ -106,10 +106,9 @@ export const minorsSync = defineJob({
             skippedNoOwner: counts.skippedNoOwner,
             duplicates: result.duplicates,
             keptUnlisted: result.keptUnlisted,
-            // The metadata type holds scalars only: lists are stored one entry per line.
-            unknownOwners: result.unknownOwners.join('\n'),
+            unknownOwners: result.unknownOwners,
             problemCount: sheet.problems.length,
-            problems: problems.join('\n'),
+            problems,
           },
         });
         entry.done = true;

@@ -244,9 +244,9 @@ describe('sheets.minors-sync', () => {
         skippedNoOwner: 0,
         duplicates: 0,
         keptUnlisted: 0,
-        unknownOwners: '',
+        unknownOwners: [],
         problemCount: 0,
-        problems: '',
+        problems: [],
       },
     );
     const exports = fake.requests.filter((request) => request.path.startsWith('/spreadsheets/'));
@@ -297,7 +297,7 @@ describe('sheets.minors-sync', () => {
     assert.equal((await byName('P7-3')).length, 0);
     const [execution] = await executionsOf(database.db, jobId);
     assert.equal(execution?.recordsSkipped, 3);
-    assert.equal((execution?.metadata as Record<string, unknown>).unknownOwners, 'Ownr 7');
+    assert.deepEqual((execution?.metadata as Record<string, unknown>).unknownOwners, ['Ownr 7']);
   });
 
   describe('guards: a broken sheet writes nothing and fails the execution', () => {
