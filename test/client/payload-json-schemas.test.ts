@@ -19,6 +19,8 @@ const tradeId = '6f1c2a7e-0000-4000-8000-000000000002';
 const samples: Record<string, unknown[]> = {
   'espn.team-sync': [{}, { databaseScope: 'both' }, { databaseScope: 'everywhere' }, { extra: 1 }, [], 'x'],
   'espn.players-sync': [{}, { databaseScope: 'staging' }, { databaseScope: 'everywhere' }, { extra: 1 }, [], 'x'],
+  'sheets.minors-sync': [{}, { databaseScope: 'both' }, { databaseScope: 'nowhere' }, { sheetId: 'x' }, null],
+  'sheets.draft-picks-sync': [{}, { databaseScope: 'production' }, { databaseScope: 1 }, { season: 2026 }, 7],
   'email.send': [
     { type: 'test', userId },
     { type: 'test', userId: 'nope' },

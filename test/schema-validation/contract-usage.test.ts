@@ -15,11 +15,10 @@ test('every contract entry is used by some query in src/ (else remove it from th
   assert.deepEqual(unusedContractEntries(contract), [], 'contract entries no code uses: remove them from the contract and run "npm run schema:snapshot"');
 });
 
-test('a deliberately unused column and label are found, next to used ones', () => {
-  const withUnused = contract
-    .replace("espnId: ['read', 'filter'],", "espnId: ['read', 'filter'],\n        status: ['read'],")
-    .replace("labels: ['espn_team_sync', 'mlb_players_sync']", "labels: ['espn_team_sync', 'mlb_players_sync', 'minors_sync']");
+test('a deliberately unused column is found, next to used columns and labels', () => {
+  // Every label of the enums the contract names is written by some job now, so only a column can be made unused here.
+  const withUnused = contract.replace("espnId: ['read', 'filter'],", "espnId: ['read', 'filter'],\n        status: ['read'],");
   assert.notEqual(withUnused, contract);
-    const probed = new Set(['team.status', 'team.name', "SyncJobType 'minors_sync'", "SyncJobType 'espn_team_sync'"]);
-  assert.deepEqual(unusedContractEntries(withUnused, (id) => probed.has(id)), ['team.status', "SyncJobType 'minors_sync'"]);
+  const probed = new Set(['team.status', 'team.name', "SyncJobType 'minors_sync'", "SyncJobType 'espn_team_sync'"]);
+  assert.deepEqual(unusedContractEntries(withUnused, (id) => probed.has(id)), ['team.status']);
 });
