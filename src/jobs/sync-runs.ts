@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Target } from '../db/targets.ts';
 import type { ContractEnumLabel } from '../db/owner-contract.ts';
-import { failSyncExecution, closeAbandonedExecutions, startSyncExecution } from '../db/sync-executions.ts';
+import { completeSyncExecution, failSyncExecution, closeAbandonedExecutions, startSyncExecution, type SyncCounts } from '../db/sync-executions.ts';
 import type { JobContext } from './define-job.ts';
 import { PermanentJobError } from './outcomes.ts';
 
@@ -78,5 +78,47 @@ export async function failUnfinished(tracked: readonly TrackedTarget[], error: u
     } catch (recordError) {
       log.error({ err: recordError, target: entry.target.name, executionId: entry.executionId }, 'could not mark the sync execution failed');
     }
+  }
+}
+
+/** What one target's sync hands back: its part of the job's result, and what its execution row records. */
+export interface TargetOutcome<TargetResult> {
+  readonly result: TargetResult;
+  readonly execution: SyncCounts;
+}
+
+export interface TrackedSyncSteps<Shared, TargetResult> {
+  /** Once, after the rows are opened: fetch and parse upstream (a failure here is recorded in every row). */
+  prepare(): Promise<Shared>;
+  /** Per target in turn: write, and say what was done. A throw fails this row and the ones after it. */
+  syncTarget(target: Target, shared: Shared): Promise<TargetOutcome<TargetResult>>;
+}
+
+/**
+ * The shape every sync shares: an execution row per target of the scope opened before any work,
+ * `prepare` once, then `syncTarget` per target, each completing its own row as it ends; any failure
+ * fails the rows not yet completed and is rethrown for the queue to retry or dead-letter.
+ */
+export async function runTrackedSync<Shared, TargetResult>(
+  ctx: JobContext,
+  scope: DatabaseScope,
+  jobType: ContractEnumLabel<'SyncJobType'>,
+  steps: TrackedSyncSteps<Shared, TargetResult>,
+): Promise<{ shared: Shared; results: TargetResult[] }> {
+  const tracked = await startExecutions(targetsFor(scope, ctx), jobType, scope, ctx);
+  try {
+    const shared = await steps.prepare();
+    const results: TargetResult[] = [];
+    for (const entry of tracked) {
+      ctx.signal.throwIfAborted();
+      const { result, execution } = await steps.syncTarget(entry.target, shared);
+      await completeSyncExecution(entry.target.db, entry.executionId, execution);
+      entry.done = true;
+      results.push(result);
+    }
+    return { shared, results };
+  } catch (error) {
+    await failUnfinished(tracked, error, ctx.log);
+    throw error;
   }
 }

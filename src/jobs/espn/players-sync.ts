@@ -4,18 +4,16 @@
  */
 import { seasonFor } from '../../config.ts';
 import type { Target } from '../../db/targets.ts';
-import { completeSyncExecution } from '../../db/sync-executions.ts';
 import { countSyncRecords, recordPlayersDiscrepancies } from '../../telemetry/domain-metrics.ts';
 import { defineJob, type JobContext } from '../define-job.ts';
 import { PermanentJobError } from '../outcomes.ts';
-import { failUnfinished, startExecutions, targetsFor } from '../sync-runs.ts';
+import { runTrackedSync, syncScopePayload, type TargetOutcome } from '../sync-runs.ts';
 import type { EspnPlayer } from './espn-player.ts';
 import { fetchPlayerPages } from './players-client.ts';
 import { loadPlayerRows } from './players-load.ts';
 import { planPlayerSync } from './players-match.ts';
 import type { AmbiguousPlayer, DuplicateEspnId, UpdateConflict } from './players-plan.ts';
 import { writePlayerSync } from './players-write.ts';
-import { syncScopePayload } from '../sync-runs.ts';
 
 /** How many entries of each id list a result carries; the counts are always whole. */
 export const PLAYERS_RESULT_LIST_LIMIT = 50;
@@ -58,78 +56,12 @@ export const playersSync = defineJob({
   // The owner's schedule (§6.6): 07:32 UTC daily, as Oban.Production ran EspnMlbPlayersSync.
   cron: { expression: '32 7 * * *', tz: 'UTC', payload: {} },
   async run({ databaseScope }, ctx): Promise<PlayersSyncResult> {
-    const tracked = await startExecutions(targetsFor(databaseScope, ctx), 'mlb_players_sync', databaseScope, ctx);
-    try {
-      const seasonYear = seasonFor(ctx.config.espn, new Date());
-      const pool = await fetchPool(seasonYear, ctx);
-      const results: PlayersSyncTargetResult[] = [];
-      for (const entry of tracked) {
-        ctx.signal.throwIfAborted();
-        const rows = await loadPlayerRows(entry.target.db);
-        const plan = planPlayerSync(pool, rows);
-        const counts = await writePlayerSync(entry.target.db, plan, { now: new Date(), ownership: ctx.config.espn.syncOwnership });
-        const result: PlayersSyncTargetResult = {
-          target: entry.target.name,
-          processed: pool.length,
-          updated: counts.updated + counts.inserted,
-          inserted: counts.inserted,
-          unchanged: counts.unchanged,
-          skipped: counts.skipped,
-          ownersDiffering: counts.ownersDiffering,
-          missingFromEspn: plan.missingFromEspn,
-          ownershipUnknownTeams: counts.ownershipUnknownTeams.slice(0, PLAYERS_RESULT_LIST_LIMIT),
-          ambiguousCount: plan.ambiguous.length,
-          ambiguous: plan.ambiguous.slice(0, PLAYERS_RESULT_LIST_LIMIT),
-          duplicateEspnIdCount: plan.duplicateEspnIds.length,
-          duplicateEspnIds: plan.duplicateEspnIds.slice(0, PLAYERS_RESULT_LIST_LIMIT),
-          conflictCount: plan.conflicts.length,
-          conflicts: plan.conflicts.slice(0, PLAYERS_RESULT_LIST_LIMIT),
-        };
-        if (plan.ambiguous.length + plan.duplicateEspnIds.length + plan.conflicts.length + counts.ownershipUnknownTeams.length > 0) {
-          ctx.log.warn(
-            {
-              target: entry.target.name,
-              ambiguous: result.ambiguous,
-              duplicateEspnIds: result.duplicateEspnIds,
-              conflicts: result.conflicts,
-              ownershipUnknownTeams: result.ownershipUnknownTeams,
-            },
-            'players the sync could not settle (first 50 of each)',
-          );
-        }
-        await completeSyncExecution(entry.target.db, entry.executionId, {
-          recordsProcessed: result.processed,
-          recordsUpdated: result.updated,
-          recordsSkipped: result.skipped,
-          metadata: {
-            inserted: result.inserted,
-            unchanged: result.unchanged,
-            ambiguousCount: result.ambiguousCount,
-            duplicateEspnIdCount: result.duplicateEspnIdCount,
-            conflictCount: result.conflictCount,
-            ownersDiffering: result.ownersDiffering,
-            missingFromEspn: result.missingFromEspn,
-            ownershipUnknownTeamCount: counts.ownershipUnknownTeams.length,
-            ownershipWritten: ctx.config.espn.syncOwnership,
-            seasonYear,
-          },
-        });
-        entry.done = true;
-        countSyncRecords('espn.players-sync', { updated: counts.updated, inserted: counts.inserted, skipped: counts.skipped });
-        recordPlayersDiscrepancies(entry.target.name, {
-          owner_differs: counts.ownersDiffering,
-          ambiguous: plan.ambiguous.length,
-          duplicate_espn_id: plan.duplicateEspnIds.length,
-          conflict: plan.conflicts.length,
-          missing_from_espn: plan.missingFromEspn,
-        });
-        results.push(result);
-      }
-      return { seasonYear, poolSize: pool.length, targets: results };
-    } catch (error) {
-      await failUnfinished(tracked, error, ctx.log);
-      throw error;
-    }
+    const seasonYear = seasonFor(ctx.config.espn, new Date());
+    const { shared: pool, results } = await runTrackedSync(ctx, databaseScope, 'mlb_players_sync', {
+      prepare: () => fetchPool(seasonYear, ctx),
+      syncTarget: (target, pool) => syncTarget(target, pool, seasonYear, ctx),
+    });
+    return { seasonYear, poolSize: pool.length, targets: results };
   },
 });
 
@@ -155,4 +87,68 @@ async function fetchPool(season: number, ctx: JobContext): Promise<EspnPlayer[]>
     for (const player of page.players) pool.push(player);
   }
   return pool;
+}
+
+/** One target: load its rows, plan, write in one transaction, and report what was found. */
+async function syncTarget(target: Target, pool: readonly EspnPlayer[], seasonYear: number, ctx: JobContext): Promise<TargetOutcome<PlayersSyncTargetResult>> {
+  const rows = await loadPlayerRows(target.db);
+  const plan = planPlayerSync(pool, rows);
+  const counts = await writePlayerSync(target.db, plan, { now: new Date(), ownership: ctx.config.espn.syncOwnership });
+  const result: PlayersSyncTargetResult = {
+    target: target.name,
+    processed: pool.length,
+    updated: counts.updated + counts.inserted,
+    inserted: counts.inserted,
+    unchanged: counts.unchanged,
+    skipped: counts.skipped,
+    ownersDiffering: counts.ownersDiffering,
+    missingFromEspn: plan.missingFromEspn,
+    ownershipUnknownTeams: counts.ownershipUnknownTeams.slice(0, PLAYERS_RESULT_LIST_LIMIT),
+    ambiguousCount: plan.ambiguous.length,
+    ambiguous: plan.ambiguous.slice(0, PLAYERS_RESULT_LIST_LIMIT),
+    duplicateEspnIdCount: plan.duplicateEspnIds.length,
+    duplicateEspnIds: plan.duplicateEspnIds.slice(0, PLAYERS_RESULT_LIST_LIMIT),
+    conflictCount: plan.conflicts.length,
+    conflicts: plan.conflicts.slice(0, PLAYERS_RESULT_LIST_LIMIT),
+  };
+  if (plan.ambiguous.length + plan.duplicateEspnIds.length + plan.conflicts.length + counts.ownershipUnknownTeams.length > 0) {
+    ctx.log.warn(
+      {
+        target: target.name,
+        ambiguous: result.ambiguous,
+        duplicateEspnIds: result.duplicateEspnIds,
+        conflicts: result.conflicts,
+        ownershipUnknownTeams: result.ownershipUnknownTeams,
+      },
+      'players the sync could not settle (first 50 of each)',
+    );
+  }
+  countSyncRecords('espn.players-sync', { updated: counts.updated, inserted: counts.inserted, skipped: counts.skipped });
+  recordPlayersDiscrepancies(target.name, {
+    owner_differs: counts.ownersDiffering,
+    ambiguous: plan.ambiguous.length,
+    duplicate_espn_id: plan.duplicateEspnIds.length,
+    conflict: plan.conflicts.length,
+    missing_from_espn: plan.missingFromEspn,
+  });
+  return {
+    result,
+    execution: {
+      recordsProcessed: result.processed,
+      recordsUpdated: result.updated,
+      recordsSkipped: result.skipped,
+      metadata: {
+        inserted: result.inserted,
+        unchanged: result.unchanged,
+        ambiguousCount: result.ambiguousCount,
+        duplicateEspnIdCount: result.duplicateEspnIdCount,
+        conflictCount: result.conflictCount,
+        ownersDiffering: result.ownersDiffering,
+        missingFromEspn: result.missingFromEspn,
+        ownershipUnknownTeamCount: counts.ownershipUnknownTeams.length,
+        ownershipWritten: ctx.config.espn.syncOwnership,
+        seasonYear,
+      },
+    },
+  };
 }

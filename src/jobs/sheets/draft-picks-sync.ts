@@ -5,16 +5,15 @@
  * closed: completed with counts, or failed with the error (the guards' problems listed in it).
  */
 import type { Target } from '../../db/targets.ts';
-import { completeSyncExecution } from '../../db/sync-executions.ts';
 import { countSyncRecords } from '../../telemetry/domain-metrics.ts';
 import { defineJob, type JobContext } from '../define-job.ts';
 import { PermanentJobError } from '../outcomes.ts';
-import { failUnfinished, startExecutions, syncScopePayload, targetsFor } from '../sync-runs.ts';
+import { runTrackedSync, syncScopePayload } from '../sync-runs.ts';
+import { readLeagueSheet } from './read-sheet.ts';
 import { checkDraftPicksSheet, type ResolvedSheetPick } from './draft-picks-guards.ts';
 import { parseDraftPicksSheet, type DraftPicksSheet, type PickType } from './draft-picks-parse.ts';
 import { dedupeDraftPicks, writeDraftPicks, type DraftPickTypeLabel, type DraftPickWriteRow } from './draft-picks-write.ts';
 import { minorLeagueSeasonFor } from './draft-season.ts';
-import { fetchSheetRows, type SheetRef } from './sheet-client.ts';
 import { loadOwnerMap } from './sheet-owners.ts';
 import { describeProblem, type SheetProblem } from './sheet-problems.ts';
 
@@ -66,47 +65,38 @@ export const draftPicksSync = defineJob({
     const now = new Date();
     // First (§3.1): stale thresholds fail before any execution row exists.
     const season = minorLeagueSeasonFor(ctx.config.sheets.draftSeasonThresholds, now);
-    const tracked = await startExecutions(targetsFor(databaseScope, ctx), 'draft_picks_sync', databaseScope, ctx);
-    try {
-      const { sheetId, gid } = ctx.config.sheets.draftPicks;
-      if (sheetId === undefined) {
-        throw new PermanentJobError('DRAFT_PICKS_SHEET_NOT_CONFIGURED', 'DRAFT_PICKS_SHEET_ID is not set: the draft-picks sync has no sheet to read');
-      }
-      const ref: SheetRef = { name: 'draft picks', sheetId, gid };
-      const sheet = parseDraftPicksSheet(
-        await fetchSheetRows(ref, { baseUrl: ctx.config.sheets.baseUrl, timeoutMs: ctx.config.sheets.timeoutMs, signal: ctx.signal }),
-      );
-      const results: DraftPicksSyncTargetResult[] = [];
-      for (const entry of tracked) {
-        ctx.signal.throwIfAborted();
-        const result = await syncTarget(entry.target, sheet, season, ctx);
-        await completeSyncExecution(entry.target.db, entry.executionId, {
-          recordsProcessed: result.processed,
-          recordsUpdated: result.updated,
-          recordsSkipped: result.skipped,
-          metadata: {
-            season,
-            sheetId,
-            gid,
-            inserted: result.inserted,
-            updated: result.updated - result.inserted,
-            unchanged: result.unchanged,
-            skippedNoOwner: result.skippedNoOwner,
-            duplicates: result.duplicates,
-            problemCount: result.problemCount,
-            unknownOwners: result.unknownOwners,
-            problems: result.problems,
-          },
-        });
-        entry.done = true;
+    const { shared, results } = await runTrackedSync(ctx, databaseScope, 'draft_picks_sync', {
+      prepare: async () => {
+        const read = await readLeagueSheet('draftPicks', ctx);
+        return { ...read, sheet: parseDraftPicksSheet(read.rows) };
+      },
+      syncTarget: async (target, { sheetId, gid, sheet }) => {
+        const result = await syncTarget(target, sheet, season, ctx);
         countSyncRecords('sheets.draft-picks-sync', { inserted: result.inserted, updated: result.updated - result.inserted, skipped: result.skipped });
-        results.push(result);
-      }
-      return { season, sheetId, gid, targets: results };
-    } catch (error) {
-      await failUnfinished(tracked, error, ctx.log);
-      throw error;
-    }
+        return {
+          result,
+          execution: {
+            recordsProcessed: result.processed,
+            recordsUpdated: result.updated,
+            recordsSkipped: result.skipped,
+            metadata: {
+              season,
+              sheetId,
+              gid,
+              inserted: result.inserted,
+              updated: result.updated - result.inserted,
+              unchanged: result.unchanged,
+              skippedNoOwner: result.skippedNoOwner,
+              duplicates: result.duplicates,
+              problemCount: result.problemCount,
+              unknownOwners: result.unknownOwners,
+              problems: result.problems,
+            },
+          },
+        };
+      },
+    });
+    return { season, sheetId: shared.sheetId, gid: shared.gid, targets: results };
   },
 });
 

@@ -4,14 +4,12 @@
  * A sheet that fails a guard writes nothing anywhere it failed, and the run fails saying why.
  */
 import type { Target } from '../../db/targets.ts';
-import { completeSyncExecution } from '../../db/sync-executions.ts';
 import { countSyncRecords } from '../../telemetry/domain-metrics.ts';
 import { defineJob } from '../define-job.ts';
-import { PermanentJobError } from '../outcomes.ts';
-import { failUnfinished, startExecutions, syncScopePayload, targetsFor } from '../sync-runs.ts';
+import { runTrackedSync, syncScopePayload } from '../sync-runs.ts';
+import { readLeagueSheet } from './read-sheet.ts';
 import { parseMinorsSheet } from './minors-parse.ts';
 import { syncMinorsTarget } from './minors-write.ts';
-import { fetchSheetRows } from './sheet-client.ts';
 import { describeProblem } from './sheet-problems.ts';
 
 /** How many unknown owner names the run's metadata and result carry. */
@@ -56,26 +54,18 @@ export const minorsSync = defineJob({
   // The owner's schedule (§6.6): 02:00 UTC daily.
   cron: { expression: '0 2 * * *', tz: 'UTC', payload: {} },
   async run({ databaseScope }, ctx): Promise<MinorsSyncResult> {
-    const tracked = await startExecutions(targetsFor(databaseScope, ctx), 'minors_sync', databaseScope, ctx);
-    try {
-      const settings = ctx.config.sheets;
-      const { sheetId, gid } = settings.minors;
-      if (sheetId === undefined) throw new PermanentJobError('SHEET_NOT_CONFIGURED', 'MINOR_LEAGUE_SHEET_ID is not set: the minors sync has no sheet to read');
-      const rows = await fetchSheetRows({ name: 'minors', sheetId, gid }, { baseUrl: settings.baseUrl, timeoutMs: settings.timeoutMs, signal: ctx.signal });
-      const sheet = parseMinorsSheet(rows);
-      const problems = sheet.problems.slice(0, MINORS_PROBLEMS_LIMIT).map(describeProblem);
-      if (sheet.problems.length > 0) ctx.log.warn({ problemCount: sheet.problems.length, problems }, 'the minors sheet has problems (first 50)');
-
-      const results: MinorsSyncTargetResult[] = [];
-      for (const entry of tracked) {
-        ctx.signal.throwIfAborted();
-        const { counts, plan } = await syncMinorsTarget(entry.target.db, sheet, {
-          now: new Date(),
-          guards: settings.guards,
-          targetName: entry.target.name,
-        });
+    const { shared, results } = await runTrackedSync(ctx, databaseScope, 'minors_sync', {
+      prepare: async () => {
+        const read = await readLeagueSheet('minors', ctx);
+        const sheet = parseMinorsSheet(read.rows);
+        const problems = sheet.problems.slice(0, MINORS_PROBLEMS_LIMIT).map(describeProblem);
+        if (sheet.problems.length > 0) ctx.log.warn({ problemCount: sheet.problems.length, problems }, 'the minors sheet has problems (first 50)');
+        return { ...read, sheet, problems };
+      },
+      syncTarget: async (target, { sheetId, gid, sheet, problems }) => {
+        const { counts, plan } = await syncMinorsTarget(target.db, sheet, { now: new Date(), guards: ctx.config.sheets.guards, targetName: target.name });
         const result: MinorsSyncTargetResult = {
-          target: entry.target.name,
+          target: target.name,
           matched: counts.matched,
           changed: counts.changed,
           unchanged: counts.unchanged,
@@ -88,37 +78,36 @@ export const minorsSync = defineJob({
         };
         if (plan.unknownOwners.length > 0) {
           ctx.log.warn(
-            { target: entry.target.name, unknownOwners: result.unknownOwners, skippedNoOwner: counts.skippedNoOwner, keptUnlisted: plan.keptUnlisted },
+            { target: target.name, unknownOwners: result.unknownOwners, skippedNoOwner: counts.skippedNoOwner, keptUnlisted: plan.keptUnlisted },
             'sheet owners that match no user csvName: their players were skipped and their teams\' minors left owned',
           );
         }
-        await completeSyncExecution(entry.target.db, entry.executionId, {
-          recordsProcessed: counts.matched + counts.inserted,
-          recordsUpdated: counts.changed + counts.inserted,
-          recordsSkipped: counts.skippedNoOwner,
-          metadata: {
-            sheetId,
-            gid,
-            matched: counts.matched,
-            unchanged: counts.unchanged,
-            inserted: counts.inserted,
-            cleared: counts.cleared,
-            skippedNoOwner: counts.skippedNoOwner,
-            duplicates: result.duplicates,
-            keptUnlisted: result.keptUnlisted,
-            unknownOwners: result.unknownOwners,
-            problemCount: sheet.problems.length,
-            problems,
-          },
-        });
-        entry.done = true;
         countSyncRecords('sheets.minors-sync', { updated: counts.changed, inserted: counts.inserted, skipped: counts.skippedNoOwner, cleared: counts.cleared });
-        results.push(result);
-      }
-      return { sheetId, gid, sheetPlayers: sheet.players.length, problemCount: sheet.problems.length, problems, targets: results };
-    } catch (error) {
-      await failUnfinished(tracked, error, ctx.log);
-      throw error;
-    }
+        return {
+          result,
+          execution: {
+            recordsProcessed: counts.matched + counts.inserted,
+            recordsUpdated: counts.changed + counts.inserted,
+            recordsSkipped: counts.skippedNoOwner,
+            metadata: {
+              sheetId,
+              gid,
+              matched: counts.matched,
+              unchanged: counts.unchanged,
+              inserted: counts.inserted,
+              cleared: counts.cleared,
+              skippedNoOwner: counts.skippedNoOwner,
+              duplicates: result.duplicates,
+              keptUnlisted: result.keptUnlisted,
+              unknownOwners: result.unknownOwners,
+              problemCount: sheet.problems.length,
+              problems,
+            },
+          },
+        };
+      },
+    });
+    const { sheetId, gid, sheet, problems } = shared;
+    return { sheetId, gid, sheetPlayers: sheet.players.length, problemCount: sheet.problems.length, problems, targets: results };
   },
 });

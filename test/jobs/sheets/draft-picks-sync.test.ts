@@ -426,7 +426,7 @@ describe('sheets.draft-picks-sync', () => {
     const jobId = randomUUID();
     const error = await failure(runJobInline(draftPicksSync, {}, depsWith(env), { id: jobId }));
     assert.ok(error instanceof PermanentJobError, String(error));
-    assert.equal(error.code, 'DRAFT_PICKS_SHEET_NOT_CONFIGURED');
+    assert.equal(error.code, 'SHEET_NOT_CONFIGURED');
     assert.match(error.message, /DRAFT_PICKS_SHEET_ID/);
     assert.equal(fake.requests.length, 0);
     const [execution] = await executionsOf(database.db, jobId);
