@@ -13,8 +13,8 @@ import { PermanentJobError, RetryableJobError } from '../../../src/jobs/outcomes
 import { runJobInline, type RunnerDeps } from '../../../src/jobs/runner.ts';
 import { startFakeEspn, type FakeEspn } from '../../../dev/jobs/espn/fake-espn.ts';
 import { generatePlayerPool } from '../../../dev/jobs/espn/generate-player-pool.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
-import { testSideEffects } from '../../support/side-effects.ts';
+import type { TestDatabase } from '../../support/database.ts';
+import { openJobHarness, type JobHarness } from '../../support/job-harness.ts';
 import { testConfig } from '../../support/test-config.ts';
 
 const LEAGUE_ID = 123456;
@@ -35,6 +35,7 @@ let config: Config;
 let targets: Targets;
 let clients: Clients;
 let deps: RunnerDeps;
+let harness: JobHarness | undefined;
 /** team."espnId" → team.id */
 const teamIds = new Map<number, string>();
 
@@ -101,13 +102,9 @@ function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 before(async () => {
-  database = await createTestDatabase();
   fake = await startFakeEspn();
-  config = testConfig(database.url, baseEnv());
-  const log = pino({ level: 'silent' });
-  targets = openTargets(config.targets, 2);
-  clients = createClients(config, log);
-  deps = { config, targets, clients, log, sideEffects: testSideEffects(targets.get('production').pool) };
+  harness = await openJobHarness(baseEnv());
+  ({ database, config, targets, clients, deps } = harness);
 });
 
 beforeEach(async () => {
@@ -117,10 +114,8 @@ beforeEach(async () => {
 });
 
 after(async () => {
-  await clients?.close();
-  await targets?.destroy();
+  await harness?.close();
   await fake?.close();
-  await database?.drop();
 });
 
 describe('espn.players-sync', () => {

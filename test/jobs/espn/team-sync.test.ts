@@ -1,5 +1,4 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { testSideEffects } from './../../support/side-effects.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -11,6 +10,7 @@ import { teamSync } from '../../../src/jobs/espn/team-sync.ts';
 import { PayloadError, PermanentJobError } from '../../../src/jobs/outcomes.ts';
 import { runJobInline, type RunnerDeps } from '../../../src/jobs/runner.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { openJobHarness, type JobHarness } from '../../support/job-harness.ts';
 import { startFakeEspn, type FakeEspn } from '../../../dev/jobs/espn/fake-espn.ts';
 import { testConfig } from '../../support/test-config.ts';
 import { baseballLeague, baseballLeagueWithExtraTeam } from '../../fixtures/espn/espn-fixtures.ts';
@@ -26,6 +26,7 @@ let config: Config;
 let targets: Targets;
 let clients: Clients;
 let deps: RunnerDeps;
+let harness: JobHarness | undefined;
 
 /** The owner's teams before any sync: ESPN ids 1–10, one team ESPN no longer has, one never linked. */
 const seededTeams = [
@@ -55,13 +56,9 @@ function executionsOf(db: FullOwnerDb, jobId: string) {
 }
 
 before(async () => {
-  database = await createTestDatabase();
   fake = await startFakeEspn();
-  config = testConfig(database.url, { ESPN_LEAGUE_ID: String(LEAGUE_ID), ESPN_SEASON: String(SEASON), ESPN_BASE_URL: fake.baseUrl, ESPN_TIMEOUT_MS: '2000' });
-  const log = pino({ level: 'silent' });
-  targets = openTargets(config.targets, 2);
-  clients = createClients(config, log);
-  deps = { config, targets, clients, log, sideEffects: testSideEffects(targets.get('production').pool) };
+  harness = await openJobHarness({ ESPN_LEAGUE_ID: String(LEAGUE_ID), ESPN_SEASON: String(SEASON), ESPN_BASE_URL: fake.baseUrl, ESPN_TIMEOUT_MS: '2000' });
+  ({ database, config, targets, clients, deps } = harness);
 });
 
 beforeEach(async () => {
@@ -71,10 +68,8 @@ beforeEach(async () => {
 });
 
 after(async () => {
-  await clients?.close();
-  await targets?.destroy();
+  await harness?.close();
   await fake?.close();
-  await database?.drop();
 });
 
 describe('espn.team-sync', () => {

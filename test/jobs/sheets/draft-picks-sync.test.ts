@@ -2,19 +2,18 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { pino } from 'pino';
 import type { Config } from '../../../src/config.ts';
-import { openTargets, type Targets } from '../../../src/db/targets.ts';
+import type { Targets } from '../../../src/db/targets.ts';
 import type { FullOwnerDb } from '../../../src/db/database.ts';
-import { createClients, type Clients } from '../../../src/jobs/clients.ts';
+import type { Clients } from '../../../src/jobs/clients.ts';
 import { PermanentJobError, RetryableJobError } from '../../../src/jobs/outcomes.ts';
 import { runJobInline, type RunnerDeps } from '../../../src/jobs/runner.ts';
 import { draftPicksSync, type DraftPicksSyncResult } from '../../../src/jobs/sheets/draft-picks-sync.ts';
 import { writeDraftPicks } from '../../../src/jobs/sheets/draft-picks-write.ts';
 import { startFakeSheets, type FakeSheets } from '../../../dev/jobs/sheets/fake-sheets.ts';
 import { buildDraftPicksSheet, draftOrder, type DraftPickSlot, type DraftPickSlotContent } from '../../../dev/jobs/sheets/draft-picks-sheet.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
-import { testSideEffects } from '../../support/side-effects.ts';
+import type { TestDatabase } from '../../support/database.ts';
+import { openJobHarness, type JobHarness } from '../../support/job-harness.ts';
 import { testConfig } from '../../support/test-config.ts';
 
 const SHEET_ID = 'draftPicksSheet_1';
@@ -57,6 +56,7 @@ let config: Config;
 let targets: Targets;
 let clients: Clients;
 let deps: RunnerDeps;
+let harness: JobHarness | undefined;
 /** sheet name → team.id */
 const teamOf = new Map<string, string>();
 
@@ -123,13 +123,9 @@ async function seed(): Promise<void> {
 }
 
 before(async () => {
-  database = await createTestDatabase();
   fake = await startFakeSheets();
-  config = testConfig(database.url, baseEnv());
-  const log = pino({ level: 'silent' });
-  targets = openTargets(config.targets, 2);
-  clients = createClients(config, log);
-  deps = { config, targets, clients, log, sideEffects: testSideEffects(targets.get('production').pool) };
+  harness = await openJobHarness(baseEnv());
+  ({ database, config, targets, clients, deps } = harness);
 });
 
 beforeEach(async () => {
@@ -139,10 +135,8 @@ beforeEach(async () => {
 });
 
 after(async () => {
-  await clients?.close();
-  await targets?.destroy();
+  await harness?.close();
   await fake?.close();
-  await database?.drop();
 });
 
 /** A sheet the guards must refuse: after a full run, the table is unchanged to the timestamp and the run failed. */

@@ -12,8 +12,8 @@ import { runJobInline, type RunnerDeps } from '../../../src/jobs/runner.ts';
 import { minorsSync, type MinorsSyncResult } from '../../../src/jobs/sheets/minors-sync.ts';
 import { startFakeSheets, type FakeSheets } from '../../../dev/jobs/sheets/fake-sheets.ts';
 import { buildMinorsSheet, type MinorsSheetGroupSpec, type MinorsSheetPlayerSpec } from '../../../dev/jobs/sheets/minors-sheet.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
-import { testSideEffects } from '../../support/side-effects.ts';
+import type { TestDatabase } from '../../support/database.ts';
+import { openJobHarness, type JobHarness } from '../../support/job-harness.ts';
 import { testConfig } from '../../support/test-config.ts';
 
 const SHEET_ID = 'minors-sheet-id';
@@ -58,6 +58,7 @@ let config: Config;
 let targets: Targets;
 let clients: Clients;
 let deps: RunnerDeps;
+let harness: JobHarness | undefined;
 
 function baseEnv(): Record<string, string> {
   return { MINOR_LEAGUE_SHEET_ID: SHEET_ID, MINOR_LEAGUE_SHEET_GID: GID, SHEETS_BASE_URL: fake.url, SHEETS_TIMEOUT_MS: '2000' };
@@ -149,13 +150,9 @@ async function expectFailedRun(run: () => Promise<unknown>, jobId: string): Prom
 }
 
 before(async () => {
-  database = await createTestDatabase();
   fake = await startFakeSheets();
-  config = testConfig(database.url, baseEnv());
-  const log = pino({ level: 'silent' });
-  targets = openTargets(config.targets, 2);
-  clients = createClients(config, log);
-  deps = { config, targets, clients, log, sideEffects: testSideEffects(targets.get('production').pool) };
+  harness = await openJobHarness(baseEnv());
+  ({ database, config, targets, clients, deps } = harness);
 });
 
 beforeEach(async () => {
@@ -165,10 +162,8 @@ beforeEach(async () => {
 });
 
 after(async () => {
-  await clients?.close();
-  await targets?.destroy();
+  await harness?.close();
   await fake?.close();
-  await database?.drop();
 });
 
 describe('sheets.minors-sync', () => {
