@@ -6,6 +6,11 @@ import { parseMinorsSheet } from '../../src/jobs/sheets/minors-parse.ts';
 import { sheetsStandIn, STAND_IN_DRAFT_PICKS_SHEET_ID, STAND_IN_MINORS_SHEET_ID } from '../../dev/jobs/sheets/sheets-stand-in.ts';
 import { generateLeague } from '../../dev/seed/generate-league.ts';
 import { startStandIns, type StartedStandIns } from '../../dev/stand-ins.ts';
+import { seedDatabase } from '../../dev/seed/seed-database.ts';
+import { draftPicksSync, type DraftPicksSyncResult } from '../../src/jobs/sheets/draft-picks-sync.ts';
+import { minorsSync, type MinorsSyncResult } from '../../src/jobs/sheets/minors-sync.ts';
+import { runJobInline } from '../../src/jobs/runner.ts';
+import { openJobHarness } from '../support/job-harness.ts';
 
 const SEASON = 2026;
 const league = generateLeague(SEASON);
@@ -55,6 +60,28 @@ describe('the sheets stand-in start-dev runs', () => {
         (each) => csvNameOf.get(String(each.originalOwnerId)) === pick.originalOwnerCsv && csvNameOf.get(String(each.currentOwnerId)) === pick.currentOwnerCsv,
       );
       assert.ok(seeded, `${pick.originalOwnerCsv}'s pick held by ${pick.currentOwnerCsv} is in the seed`);
+    }
+  });
+
+  it('both sheet syncs complete against the seeded database, and a second run changes nothing', async () => {
+    const harness = await openJobHarness({ ...started.env });
+    try {
+      await seedDatabase(harness.database.url, { season: SEASON });
+      const minors = (await runJobInline(minorsSync, {}, harness.deps)) as MinorsSyncResult;
+      const [minorsTarget] = minors.targets;
+      assert.equal(minorsTarget?.skippedNoOwner, 0, 'every sheet owner is a seeded csvName');
+      assert.equal(minorsTarget?.cleared, 0, 'every owned seeded minor leaguer is on the sheet');
+      assert.equal(minorsTarget?.inserted, 0, 'every sheet player is a seeded row');
+      const picks = (await runJobInline(draftPicksSync, {}, harness.deps)) as DraftPicksSyncResult;
+      const [picksTarget] = picks.targets;
+      assert.equal(picksTarget?.skipped, 0);
+      assert.equal(picksTarget?.inserted, 0, 'every sheet pick is a seeded row (same type, season, round and original owner)');
+      const again = (await runJobInline(minorsSync, {}, harness.deps)) as MinorsSyncResult;
+      assert.deepEqual([again.targets[0]?.changed, again.targets[0]?.inserted, again.targets[0]?.cleared], [0, 0, 0]);
+      const picksAgain = (await runJobInline(draftPicksSync, {}, harness.deps)) as DraftPicksSyncResult;
+      assert.deepEqual([picksAgain.targets[0]?.updated, picksAgain.targets[0]?.inserted], [0, 0]);
+    } finally {
+      await harness.close();
     }
   });
 
