@@ -25,5 +25,8 @@ export function firstSteps(frontendUrl: string): FirstStep[] {
     { label: 'test email', command: `npm run enqueue -- email.send '${JSON.stringify({ type: 'test', userId: seedExamples.testEmailUserId })}'` },
     { label: 'trade email', command: `npm run enqueue -- email.send '${JSON.stringify(tradeRequest)}'` },
     { label: 'team sync', command: `npm run enqueue -- espn.team-sync '{}'` },
+    { label: 'players sync', command: `npm run enqueue -- espn.players-sync '{}'` },
+    { label: 'minors sync', command: `npm run enqueue -- sheets.minors-sync '{}'` },
+    { label: 'picks sync', command: `npm run enqueue -- sheets.draft-picks-sync '{}'` },
   ];
 }
