@@ -44,6 +44,9 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 
 const optionalSecret = nonEmpty.optional();
 
+/** A Discord id: 17 to 20 digits. */
+const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
+
 const sheetId = z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a Google Sheets id (the part of the sheet's URL after /d/)");
 
 const sheetGid = z.string().regex(/^\d+$/, "must be a sheet tab's gid, digits only (the number after gid= in the tab's URL)");
@@ -231,6 +234,25 @@ const envSchema = z.object({
   MAILGUN_API_KEY: optionalSecret,
   MAILGUN_DOMAIN: nonEmpty.optional(),
   MAILGUN_BASE_URL: httpUrl.default('https://api.mailgun.net'),
+
+  /** The bot's token (`Authorization: Bot …`); without it the Discord jobs fail permanently, saying so. */
+  DISCORD_BOT_TOKEN: optionalSecret,
+  /** Discord's REST API root, without the version; the dev stand-in in dev. Default: https://discord.com/api. */
+  DISCORD_API_BASE_URL: httpUrl.default('https://discord.com/api'),
+  /** The channel trade announcements go to, per target. */
+  DISCORD_CHANNEL_ID_PRODUCTION: snowflake.optional(),
+  DISCORD_CHANNEL_ID_STAGING: snowflake.optional(),
+  /** Per-request timeout for Discord. Default: 15000. */
+  DISCORD_TIMEOUT_MS: positiveInt.default(15_000),
+  /** Where the dev Discord stand-in keeps the messages the /discord page shows. Default: .data/discord. */
+  DEV_DISCORD_DIR: nonEmpty.default('.data/discord'),
+
+  /** Mailgun's webhook signing key: when set, POST /webhooks/mailgun accepts signed delivery events. */
+  MAILGUN_WEBHOOK_SIGNING_KEY: optionalSecret,
+  /** A secret Brevo's webhook URL carries (Brevo does not sign): when set, POST /webhooks/brevo accepts events. */
+  BREVO_WEBHOOK_SECRET: optionalSecret,
+  /** Oldest signed webhook timestamp accepted, in seconds (replays older than this are refused). Default: 300. */
+  EMAIL_WEBHOOK_MAX_AGE_SECONDS: positiveInt.default(300),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -318,6 +340,23 @@ export interface Config {
     readonly brevo: { readonly apiKey: string | undefined; readonly baseUrl: string };
     readonly mailgun: { readonly apiKey: string | undefined; readonly domain: string | undefined; readonly baseUrl: string };
   };
+  readonly discord: {
+    /** DISCORD_BOT_TOKEN. */
+    readonly botToken: string | undefined;
+    /** DISCORD_API_BASE_URL, without a trailing slash. */
+    readonly apiBaseUrl: string;
+    /** DISCORD_CHANNEL_ID_PRODUCTION and DISCORD_CHANNEL_ID_STAGING, by target. */
+    readonly announcementChannels: { readonly production: string | undefined; readonly staging: string | undefined };
+    readonly timeoutMs: number;
+    /** DEV_DISCORD_DIR. */
+    readonly devDir: string;
+  };
+  /** The email providers' delivery webhooks, received on the HTTP port when their secret is set. */
+  readonly emailWebhooks: {
+    readonly mailgunSigningKey: string | undefined;
+    readonly brevoSecret: string | undefined;
+    readonly maxAgeSeconds: number;
+  };
 }
 
 /** The fantasy season a run started at `now` syncs: ESPN_SEASON when set, else `now`'s UTC year. */
@@ -326,7 +365,17 @@ export function seasonFor(espn: Pick<Config['espn'], 'seasonOverride'>, now: Dat
 }
 
 /** The variables whose values are secrets: never logged, masked wherever config is shown. */
-export const secretVariables = ['DATABASE_URL', 'STAGING_DATABASE_URL', 'ESPN_S2', 'ESPN_SWID', 'BREVO_API_KEY', 'MAILGUN_API_KEY'] as const;
+export const secretVariables = [
+  'DATABASE_URL',
+  'STAGING_DATABASE_URL',
+  'ESPN_S2',
+  'ESPN_SWID',
+  'BREVO_API_KEY',
+  'MAILGUN_API_KEY',
+  'DISCORD_BOT_TOKEN',
+  'MAILGUN_WEBHOOK_SIGNING_KEY',
+  'BREVO_WEBHOOK_SECRET',
+] as const;
 
 /** Cross-variable rules that a per-variable schema cannot say. */
 function crossCheck(env: Env): string[] {
@@ -425,6 +474,18 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date
       devMailboxDir: e.DEV_MAILBOX_DIR,
       brevo: { apiKey: e.BREVO_API_KEY, baseUrl: e.BREVO_BASE_URL.replace(/\/+$/, '') },
       mailgun: { apiKey: e.MAILGUN_API_KEY, domain: e.MAILGUN_DOMAIN, baseUrl: e.MAILGUN_BASE_URL.replace(/\/+$/, '') },
+    },
+    discord: {
+      botToken: e.DISCORD_BOT_TOKEN,
+      apiBaseUrl: e.DISCORD_API_BASE_URL.replace(/\/+$/, ''),
+      announcementChannels: { production: e.DISCORD_CHANNEL_ID_PRODUCTION, staging: e.DISCORD_CHANNEL_ID_STAGING },
+      timeoutMs: e.DISCORD_TIMEOUT_MS,
+      devDir: e.DEV_DISCORD_DIR,
+    },
+    emailWebhooks: {
+      mailgunSigningKey: e.MAILGUN_WEBHOOK_SIGNING_KEY,
+      brevoSecret: e.BREVO_WEBHOOK_SECRET,
+      maxAgeSeconds: e.EMAIL_WEBHOOK_MAX_AGE_SECONDS,
     },
   };
   return deepFreeze(config);

@@ -101,8 +101,9 @@ export const ownerContract = {
     email: {
       columns: {
         messageId: ['insert', 'filter'],
-        status: ['insert'],
+        status: ['read', 'insert', 'update', 'filter'],
         tradeId: ['insert'],
+        dateModified: ['update'],
       },
       uniqueKeys: [['messageId']],
     },
