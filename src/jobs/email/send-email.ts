@@ -2,9 +2,9 @@ import { UnknownTargetError, type Target } from '../../db/targets.ts';
 import { defineJob, type JobContext } from '../define-job.ts';
 import { PermanentJobError } from '../outcomes.ts';
 import { assertRedirectPossible, resolveAddressing } from './addressing.ts';
-import { checkLinkOrigins } from './check-links.ts';
+import { checkLinkOrigins } from '../check-links.ts';
 import { composeEmail } from './compose-email.ts';
-import { emailPayload, type EmailPayload, type EmailType } from './email-payload.ts';
+import { emailPayload, linkFields, type EmailPayload, type EmailType } from './email-payload.ts';
 import { messageIdFor, type OutgoingEmail, type SentEmail } from './outgoing-email.ts';
 import { recordSentEmail } from './record-email.ts';
 import { countEmail } from '../../telemetry/domain-metrics.ts';
@@ -72,7 +72,7 @@ export const sendEmail = defineJob({
   queue: { policy: 'standard', retryLimit: 5, retryDelaySeconds: 15, expireInSeconds: 120, localConcurrency: 5 },
   async run(payload, ctx): Promise<SendEmailResult> {
     const emailConfig = ctx.config.email;
-    checkLinkOrigins(payload, emailConfig.frontendOrigin);
+    checkLinkOrigins(payload, linkFields, emailConfig.frontendOrigin);
     const target = targetOf(ctx, payload.target);
     assertRedirectPossible(emailConfig, target.isProduction);
 
