@@ -1,6 +1,6 @@
-import { UnknownTargetError, type Target } from '../../db/targets.ts';
+import type { Target } from '../../db/targets.ts';
+import { targetNamed } from '../job-target.ts';
 import { defineJob, type JobContext } from '../define-job.ts';
-import { PermanentJobError } from '../outcomes.ts';
 import { assertRedirectPossible, resolveAddressing } from './addressing.ts';
 import { checkLinkOrigins } from '../check-links.ts';
 import { composeEmail } from './compose-email.ts';
@@ -23,15 +23,6 @@ interface SentState {
   readonly messageId: string;
   readonly tradeId: string | null;
   readonly redirected: boolean;
-}
-
-function targetOf(ctx: JobContext, name: EmailPayload['target']): Target {
-  try {
-    return ctx.targets.get(name);
-  } catch (error) {
-    if (error instanceof UnknownTargetError) throw new PermanentJobError('TARGET_NOT_CONFIGURED', error.message, { cause: error });
-    throw error;
-  }
 }
 
 /** Sends through the configured provider and counts the attempt by type, provider and outcome. */
@@ -73,7 +64,7 @@ export const sendEmail = defineJob({
   async run(payload, ctx): Promise<SendEmailResult> {
     const emailConfig = ctx.config.email;
     checkLinkOrigins(payload, linkFields, emailConfig.frontendOrigin);
-    const target = targetOf(ctx, payload.target);
+    const target = targetNamed(ctx, payload.target);
     assertRedirectPossible(emailConfig, target.isProduction);
 
     // Sent at most once per job: an earlier attempt that got the provider's answer recorded it, and
