@@ -1,9 +1,10 @@
+import { discordStandIn } from './jobs/discord/discord-stand-in.ts';
 import { espnStandIn } from './jobs/espn/espn-stand-in.ts';
 import { sheetsStandIn } from './jobs/sheets/sheets-stand-in.ts';
 import type { StandIn } from './stand-in.ts';
 
 /** Every stand-in start-dev runs: adding one is one module and one line here. */
-export const standIns: readonly StandIn[] = [espnStandIn, sheetsStandIn];
+export const standIns: readonly StandIn[] = [espnStandIn, sheetsStandIn, discordStandIn];
 
 export interface StartedStandIns {
   /** Variables to add to the worker's environment. */

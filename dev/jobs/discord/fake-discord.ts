@@ -58,7 +58,7 @@ export interface RecordedDiscordRequest {
 export interface FakeDiscordOptions {
   /** The bot token requests must carry as `Authorization: Bot <token>`. Default: `fake-discord-token`. */
   readonly token?: string;
-  /** A folder to append every stored message to (`messages.jsonl`), created when missing. */
+  /** A folder to append every stored message to (`messages.jsonl`), created with the first message. */
   readonly dir?: string;
   /** Requests per route bucket (one per route and channel) per window, as the rate-limit headers report. Default: 50. */
   readonly bucketLimit?: number;
@@ -191,7 +191,6 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const bucketLimit = options.bucketLimit ?? 50;
   const bucketWindowMs = options.bucketWindowMs ?? 1000;
   const dir = options.dir;
-  if (dir !== undefined) await mkdir(dir, { recursive: true });
 
   const channels = new Map<string, FakeChannel>();
   const denied = new Set<string>();
@@ -267,8 +266,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
 
   const persist = (message: StoredDiscordMessage): Promise<void> => {
     if (dir === undefined) return Promise.resolve();
-    writes = writes.then(() => appendFile(path.join(dir, 'messages.jsonl'), `${JSON.stringify(message)}\n`, 'utf8')).catch(() => undefined);
-    return writes;
+    // The folder is made on the first message, so a fake that posts nothing leaves no trace.
+    // A failed write fails this post with a 500 naming it (the chain goes on for the next ones).
+    const write = writes.then(async () => {
+      await mkdir(dir, { recursive: true });
+      await appendFile(path.join(dir, 'messages.jsonl'), `${JSON.stringify(message)}\n`, 'utf8');
+    });
+    writes = write.catch(() => undefined);
+    return write;
   };
 
   const openDm = (res: ServerResponse, body: Record<string, unknown>, headers: Record<string, string>): void => {
