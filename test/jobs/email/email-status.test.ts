@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { metrics } from '@opentelemetry/api';
+import { AggregationTemporality, MeterProvider, MetricReader, type SumMetricData } from '@opentelemetry/sdk-metrics';
+import { openTargets } from '../../../src/db/targets.ts';
 import { deliveryRanks, FINAL_RANK, isFinal, rankOf } from '../../../src/jobs/email/delivery-status.ts';
 import { emailStatus, type EmailStatusPayloadInput } from '../../../src/jobs/email/email-status.ts';
 import { PayloadError } from '../../../src/jobs/outcomes.ts';
@@ -8,6 +11,43 @@ import { runJobInline } from '../../../src/jobs/runner.ts';
 import type { FullOwnerDb } from '../../../src/db/database.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { openJobHarness, type JobHarness } from '../../support/job-harness.ts';
+
+/** Collects on demand, so a test can read what the job counted. */
+class OnDemandReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+const reader = new OnDemandReader();
+metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+
+/** A counter's values so far, keyed by its label values joined with `/` in label-name order. */
+async function counter(name: string): Promise<Map<string, number>> {
+  const { resourceMetrics } = await reader.collect();
+  const values = new Map<string, number>();
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (metric.descriptor.name !== name) continue;
+      for (const point of (metric as SumMetricData).dataPoints) {
+        const key = Object.keys(point.attributes).sort().map((label) => String(point.attributes[label])).join('/');
+        values.set(key, point.value);
+      }
+    }
+  }
+  return values;
+}
+
+/** How much each series grew between two readings. */
+function growth(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const grown: Record<string, number> = {};
+  for (const [key, value] of after) {
+    const delta = value - (before.get(key) ?? 0);
+    if (delta !== 0) grown[key] = delta;
+  }
+  return grown;
+}
 
 /** A message id as email.send records it: the provider's id with its angle brackets. */
 function newMessageId(): string {
@@ -179,24 +219,57 @@ describe('email.status against a real database', () => {
     assert.equal(await rowOf(db, messageId), undefined);
   });
 
+  test('counts every event by provider and outcome; unknown ids and unknown events as anomalies', async () => {
+    const beforeEvents = await counter('worker.email_status.events');
+    const beforeAnomalies = await counter('worker.email_status.anomalies');
+    const known = newMessageId();
+    await recordedBySend(known);
+    await run({ messageId: known, event: 'delivered', provider: 'brevo' }); // updated
+    await run({ messageId: known, event: 'request', provider: 'brevo' }); // ignored_older
+    await run({ messageId: known, event: 'hard_bounce', provider: 'brevo' }); // updated
+    await run({ messageId: known, event: 'clicked', provider: 'mailgun' }); // ignored_final
+    await run({ messageId: newMessageId(), event: 'delivered', provider: 'mailgun' }); // inserted, unknown message
+    await run({ messageId: newMessageId(), event: 'teleported' }); // inserted, unknown message and event
+    assert.deepEqual(growth(beforeEvents, await counter('worker.email_status.events')), {
+      'updated/brevo': 2,
+      'ignored_older/brevo': 1,
+      'ignored_final/mailgun': 1,
+      'inserted/mailgun': 1,
+      'inserted/unknown': 1,
+    });
+    assert.deepEqual(growth(beforeAnomalies, await counter('worker.email_status.anomalies')), {
+      'unknown_message/mailgun': 1,
+      'unknown_message/unknown': 1,
+      'unknown_event/unknown': 1,
+    });
+  });
+
   test('concurrency: 20 events in random order, applied in parallel, always end at the highest rank', async () => {
-    const events = ['request', 'deferred', 'soft_bounce', 'delivered', 'opened', 'unique_opened', 'proxy_open', 'click', 'unsubscribed'];
-    for (let round = 0; round < 8; round += 1) {
-      const messageId = newMessageId();
-      const withoutRow = round % 2 === 0; // half the rounds race on the insert as well
-      if (!withoutRow) await recordedBySend(messageId);
-      const batch = Array.from({ length: 20 }, (_, i) => events[i % events.length]!).sort(() => Math.random() - 0.5);
-      const results = await Promise.all(batch.map((event) => run({ messageId, event })));
-      assert.equal((await rowOf(db, messageId))?.status, 'unsubscribed', `round ${round}: ${batch.join(',')}`);
-      assert.equal(results.filter((r) => r.applied === 'inserted').length, withoutRow ? 1 : 0);
-    }
-    // With a final state in the mix, the final one wins whatever the order.
-    for (let round = 0; round < 4; round += 1) {
-      const messageId = newMessageId();
-      await recordedBySend(messageId);
-      const batch = [...Array.from({ length: 19 }, (_, i) => events[i % events.length]!), 'hard_bounce'].sort(() => Math.random() - 0.5);
-      await Promise.all(batch.map((event) => run({ messageId, event })));
-      assert.equal((await rowOf(db, messageId))?.status, 'hard_bounce', batch.join(','));
+    // Enough connections that the 20 statements really run side by side.
+    const targets = openTargets(harness.config.targets, 20);
+    const parallel = { ...harness.deps, targets };
+    const run = (payload: EmailStatusPayloadInput) => runJobInline(emailStatus, payload, parallel);
+    try {
+      const events = ['request', 'deferred', 'soft_bounce', 'delivered', 'opened', 'unique_opened', 'proxy_open', 'click', 'unsubscribed'];
+      for (let round = 0; round < 8; round += 1) {
+        const messageId = newMessageId();
+        const withoutRow = round % 2 === 0; // half the rounds race on the insert as well
+        if (!withoutRow) await recordedBySend(messageId);
+        const batch = Array.from({ length: 20 }, (_, i) => events[i % events.length]!).sort(() => Math.random() - 0.5);
+        const results = await Promise.all(batch.map((event) => run({ messageId, event })));
+        assert.equal((await rowOf(db, messageId))?.status, 'unsubscribed', `round ${round}: ${batch.join(',')}`);
+        assert.equal(results.filter((r) => r.applied === 'inserted').length, withoutRow ? 1 : 0);
+      }
+      // With a final state in the mix, the final one wins whatever the order.
+      for (let round = 0; round < 4; round += 1) {
+        const messageId = newMessageId();
+        await recordedBySend(messageId);
+        const batch = [...Array.from({ length: 19 }, (_, i) => events[i % events.length]!), 'hard_bounce'].sort(() => Math.random() - 0.5);
+        await Promise.all(batch.map((event) => run({ messageId, event })));
+        assert.equal((await rowOf(db, messageId))?.status, 'hard_bounce', batch.join(','));
+      }
+    } finally {
+      await targets.destroy();
     }
   });
 });
