@@ -7,7 +7,16 @@
  * test/schema-validation/contract-usage.test.ts fails for an entry no query uses. The schema check
  * (src/db/schema-check/) compares exactly this with a live database.
  */
-import type { DB, DraftPickTypeEnum, Syncdatabasescope, Syncjobstatus, Syncjobtype } from './types.generated.ts';
+import type {
+  DB,
+  DraftPickTypeEnum,
+  PlayerLeagueEnum,
+  Syncdatabasescope,
+  Syncjobstatus,
+  Syncjobtype,
+  TradeItemTradeitemtypeEnum,
+  TradeParticipantParticipanttypeEnum,
+} from './types.generated.ts';
 
 /**
  * How a query uses a column. `read`: its value reaches the worker's code (select); `filter`: only
@@ -24,6 +33,9 @@ export interface OwnerEnums {
   SyncJobStatus: Syncjobstatus;
   SyncDatabaseScope: Syncdatabasescope;
   draft_pick_type_enum: DraftPickTypeEnum;
+  player_league_enum: PlayerLeagueEnum;
+  trade_item_tradeitemtype_enum: TradeItemTradeitemtypeEnum;
+  trade_participant_participanttype_enum: TradeParticipantParticipanttypeEnum;
 }
 
 export interface EnumContract<Label extends string> {
@@ -47,10 +59,11 @@ export const ownerContract = {
     team: {
       columns: {
         // espn.players-sync: players-load.ts joins the owning team (and reads its espnId as
-        // ownerEspnId), players-write.ts resolves onTeamId
-        id: ['filter'],
+        // ownerEspnId), players-write.ts resolves onTeamId; discord: load-trade-view.ts reads the
+        // teams a trade names
+        id: ['read', 'filter'],
         espnId: ['read', 'filter'],
-        name: ['update'],
+        name: ['read', 'update'],
         espnTeam: ['update'],
         lastSyncedAt: ['update'],
         dateModified: ['update'],
@@ -72,7 +85,8 @@ export const ownerContract = {
       },
       uniqueKeys: [['name', 'playerDataId']],
     },
-    // email.send: load-email-data.ts loadUser
+    // email.send: load-email-data.ts loadUser; discord: load-trade-view.ts (a team's owners, the
+    // decliner), notification-settings.ts loadNotificationTarget
     user: {
       columns: {
         id: ['read', 'filter'],
@@ -80,11 +94,45 @@ export const ownerContract = {
         displayName: ['read'],
         csvName: ['read', 'filter'],
         teamId: ['read', 'filter'],
+        discordUserId: ['read'],
+        userSettings: ['read'],
       },
     },
+    // discord: load-trade-view.ts
+    trade: {
+      columns: {
+        id: ['read', 'filter'],
+        status: ['read'],
+        dateCreated: ['read'],
+        submittedAt: ['read'],
+        declinedById: ['filter'],
+        declinedReason: ['read'],
+      },
+    },
+    // discord: load-trade-view.ts
+    trade_participant: {
+      columns: {
+        id: ['filter'],
+        tradeId: ['filter'],
+        teamId: ['read'],
+        participantType: ['read', 'filter'],
+      },
+    },
+    // discord: load-trade-view.ts; tradeItemId is a player id (type '1') or a draft_pick id ('2')
+    trade_item: {
+      columns: {
+        id: ['read', 'filter'],
+        tradeId: ['filter'],
+        tradeItemId: ['filter'],
+        tradeItemType: ['read', 'filter'],
+        senderId: ['read'],
+        recipientId: ['read'],
+      },
+    },
+    // sheets.draft-picks-sync; discord: load-trade-view.ts joins a trade's picks by id
     draft_pick: {
       columns: {
-        id: ['insert'],
+        id: ['filter', 'insert'],
         type: ['read', 'filter', 'insert'],
         season: ['read', 'filter', 'insert'],
         round: ['read', 'filter', 'insert'],
@@ -153,6 +201,9 @@ export const ownerContract = {
     SyncJobStatus: { labels: ['started', 'completed', 'failed'], use: 'write', usedBy: 'sync_job_execution.status, written by every sync' },
     SyncDatabaseScope: { labels: ['production', 'staging', 'both'], use: 'write', usedBy: 'sync_job_execution."databaseScope", a sync payload\'s scope' },
     draft_pick_type_enum: { labels: ['1', '2', '3'], use: 'read', usedBy: 'draft_pick.type, written by sheets.draft-picks-sync; hydrated_trades."tradedPicks"[].type, named in trade emails' },
+    player_league_enum: { labels: ['1', '2'], use: 'read', usedBy: 'player.league: a traded player is a major or a minor leaguer in the Discord trade view' },
+    trade_item_tradeitemtype_enum: { labels: ['1', '2'], use: 'read', usedBy: 'trade_item."tradeItemType": whether "tradeItemId" is a player or a draft pick (Discord trade view)' },
+    trade_participant_participanttype_enum: { labels: ['1', '2'], use: 'read', usedBy: 'trade_participant."participantType": creator or recipient (Discord trade view)' },
   },
 } as const satisfies OwnerContractShape;
 

@@ -28,10 +28,34 @@ export const expectedSchema: ExpectedSchema = {
     },
     "user": {
       "csvName": { type: "character varying", nullable: true },
+      "discordUserId": { type: "character varying", nullable: true },
       "displayName": { type: "character varying", nullable: true },
       "email": { type: "character varying", nullable: false },
       "id": { type: "uuid", nullable: false },
       "teamId": { type: "uuid", nullable: true },
+      "userSettings": { type: "jsonb", nullable: true },
+    },
+    "trade": {
+      "dateCreated": { type: "timestamp(6) without time zone", nullable: false },
+      "declinedById": { type: "uuid", nullable: true },
+      "declinedReason": { type: "character varying", nullable: true },
+      "id": { type: "uuid", nullable: false },
+      "status": { type: "trade_status_enum", nullable: false },
+      "submittedAt": { type: "timestamp(6) without time zone", nullable: true },
+    },
+    "trade_participant": {
+      "id": { type: "uuid", nullable: false },
+      "participantType": { type: "trade_participant_participanttype_enum", nullable: false },
+      "teamId": { type: "uuid", nullable: true },
+      "tradeId": { type: "uuid", nullable: true },
+    },
+    "trade_item": {
+      "id": { type: "uuid", nullable: false },
+      "recipientId": { type: "uuid", nullable: true },
+      "senderId": { type: "uuid", nullable: true },
+      "tradeId": { type: "uuid", nullable: true },
+      "tradeItemId": { type: "uuid", nullable: false },
+      "tradeItemType": { type: "trade_item_tradeitemtype_enum", nullable: false },
     },
     "draft_pick": {
       "currentOwnerId": { type: "uuid", nullable: true },
@@ -46,6 +70,7 @@ export const expectedSchema: ExpectedSchema = {
       "type": { type: "draft_pick_type_enum", nullable: false },
     },
     "email": {
+      "dateModified": { type: "timestamp(6) without time zone", nullable: false },
       "messageId": { type: "character varying", nullable: false },
       "status": { type: "character varying", nullable: false },
       "tradeId": { type: "uuid", nullable: true },
@@ -86,5 +111,8 @@ export const expectedSchema: ExpectedSchema = {
     "SyncJobStatus": ["started", "completed", "failed"],
     "SyncJobType": ["espn_team_sync", "minors_sync", "mlb_players_sync", "draft_picks_sync"],
     "draft_pick_type_enum": ["1", "2", "3"],
+    "player_league_enum": ["1", "2"],
+    "trade_item_tradeitemtype_enum": ["1", "2"],
+    "trade_participant_participanttype_enum": ["1", "2"],
   },
 };
