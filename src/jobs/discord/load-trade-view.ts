@@ -150,9 +150,9 @@ const kindOrder: Readonly<Record<TradeItemView['kind'], number>> = { major: 0, m
 
 /**
  * One trade as the Discord messages show it, or undefined when there is none with that id (a
- * non-UUID id included). Four queries whatever the trade's size (trade, participants, items with
- * their players and picks, the teams named with their users), in one read-only snapshot so the
- * teams always cover what the items name.
+ * non-UUID id included). Four selects whatever the trade's size (trade, participants, items with
+ * their players and picks, the teams named with their users) inside one read-only repeatable-read
+ * transaction, so the teams always cover what the items name. `db` must not be a transaction.
  */
 export async function loadTradeView(db: OwnerDb, tradeId: string): Promise<TradeView | undefined> {
   if (!isUuid(tradeId)) return undefined;
@@ -171,6 +171,7 @@ export async function loadTradeView(db: OwnerDb, tradeId: string): Promise<Trade
       for (const row of itemRows) for (const id of [row.senderId, row.recipientId, row.originalOwnerId]) if (id !== null) teamIds.add(id);
       const teams = buildTeams(await loadTeams(trx, [...teamIds].sort()));
 
+      // A participant row without a team (or whose team is gone) has nothing to show: left out.
       const participants: TradeParticipant[] = [];
       for (const row of participantRows) {
         const team = row.teamId === null ? undefined : teams.get(row.teamId);

@@ -5,6 +5,7 @@ import type { OwnerDb } from '../../../src/db/database.ts';
 import type { OwnerDB } from '../../../src/db/owner-contract.ts';
 import { isUuid, loadTradeView } from '../../../src/jobs/discord/load-trade-view.ts';
 import type { TradeTeam, TradeView } from '../../../src/jobs/discord/trade-view.ts';
+import { seedDatabase } from '../../../dev/seed/seed-database.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 
 /** A UUID whose last group is `n`, so ids sort as their numbers do. */
@@ -270,5 +271,61 @@ describe('loadTradeView', () => {
       assert.deepEqual(sql, [], id);
     }
     assert.ok(isUuid(TRADE.toUpperCase()));
+  });
+});
+
+describe('loadTradeView on the seeded dev league, against the owner\'s hydrated_trades view', () => {
+  let seeded: TestDatabase;
+  let owner: OwnerDb;
+
+  before(async () => {
+    seeded = await createTestDatabase();
+    await seedDatabase(seeded.url, { season: 2026 });
+    owner = new Kysely<OwnerDB>({ dialect: new PostgresDialect({ pool: seeded.pool }) });
+  });
+
+  after(async () => {
+    await seeded?.drop();
+  });
+
+  type Named = { name?: unknown };
+  type Pick = { season?: unknown; round?: unknown; type?: unknown };
+  const names = (list: readonly Named[] | null) => (list ?? []).map((p) => p.name).sort();
+  const picks = (list: readonly Pick[]) => list.map((p) => `${String(p.season)}/${Number(p.round)}/${String(p.type)}`).sort();
+
+  test('every seeded trade: the same teams, decliner, players and picks as the owner shows', async () => {
+    const rows = await seeded.db.selectFrom('hydrated_trades').selectAll().orderBy('tradeId').execute();
+    assert.ok(rows.length > 3, 'the seed has trades');
+    const seen = { items: 0, minors: 0, picks: 0, declined: 0, threeTeams: 0 };
+    for (const row of rows) {
+      const id = row.tradeId ?? '';
+      const view = await loadTradeView(owner, id);
+      assert.ok(view, id);
+      const creators = view.participants.filter((p) => p.role === 'creator').map((p) => p.team.name);
+      const recipients = view.participants.filter((p) => p.role === 'recipient').map((p) => p.team.name);
+      assert.deepEqual(creators, row.tradeCreator === null ? [] : [row.tradeCreator], id);
+      assert.deepEqual(recipients.sort(), [...(row.tradeRecipients ?? [])].sort(), id);
+      assert.equal(view.status, row.tradeStatus, id);
+      assert.equal(view.decliningUser, row.decliningUser, id);
+      assert.equal(view.declinedReason, row.declinedReason, id);
+      const majors = view.items.filter((item) => item.kind === 'major');
+      const minors = view.items.filter((item) => item.kind === 'minor');
+      const picked = view.items.filter((item) => item.kind === 'pick');
+      assert.deepEqual(majors.map((m) => m.name).sort(), names(row.tradedMajors as Named[] | null), id);
+      assert.deepEqual(minors.map((m) => m.name).sort(), names(row.tradedMinors as Named[] | null), id);
+      assert.deepEqual(picks(picked), picks((row.tradedPicks as Pick[] | null) ?? []), id);
+      for (const item of view.items) {
+        for (const team of [item.senderTeamId, item.recipientTeamId, item.kind === 'pick' ? item.originalOwnerTeamId : null]) {
+          if (team !== null) assert.ok(view.teams.has(team), `${id}: team ${team} named by item ${item.id} is loaded`);
+        }
+      }
+      seen.items += view.items.length;
+      seen.minors += minors.length;
+      seen.picks += picked.length;
+      if (view.decliningUser !== null) seen.declined += 1;
+      if (view.participants.length === 3) seen.threeTeams += 1;
+    }
+    // The comparison covered every kind of item, a decline and a three-team trade.
+    assert.ok(Object.values(seen).every((n) => n > 0), JSON.stringify(seen));
   });
 });
