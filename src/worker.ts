@@ -13,6 +13,9 @@ import { waitForDatabase } from './db/wait-for-database.ts';
 import type { RunnerDeps } from './jobs/runner.ts';
 import { startHttpServer, type RouteHandler, type RunningHttpServer } from './http/server.ts';
 import { createMailboxHandler } from './http/mailbox-page.ts';
+import { createDiscordPageHandler } from './http/discord-page.ts';
+import { createEmailWebhookHandler } from './http/email-webhooks.ts';
+import { enqueue } from './client/enqueue.ts';
 import { runStartupSchemaCheck, schemaReadiness } from './db/schema-check/startup-check.ts';
 import { schemaCheckStatusValue } from './db/schema-check/report.ts';
 import { setSchemaCheckResult } from './telemetry/schema-check-metric.ts';
@@ -128,10 +131,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
 
   const mailbox: RouteHandler[] = config.email.provider === 'dev-mailbox' ? [createMailboxHandler(config.email.devMailboxDir)] : [];
+  // What the dev Discord stand-in received; never in production, where messages go to Discord.
+  const discordPage: RouteHandler[] = config.deployEnv === 'production' ? [] : [createDiscordPageHandler(config.discord.devDir)];
+  // The providers' delivery webhooks, each on only when its secret is set; a verified event is queued as email.status.
+  const emailWebhooks = createEmailWebhookHandler(config.emailWebhooks, (payload) => enqueue(boss, 'email.status', payload, { maxPayloadBytes: config.maxPayloadBytes }), log);
   const http = await startHttpServer({
     host: config.http.host,
     port: config.http.port,
-    routes: [...(options.routes ?? []), ...mailbox],
+    routes: [...(options.routes ?? []), ...mailbox, ...discordPage, emailWebhooks],
     readiness: {
       schema: async () => schemaReadiness(schemaCheck),
       queue: async () => {

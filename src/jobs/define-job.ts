@@ -84,7 +84,12 @@ export interface JobDefinition<Schema extends z.ZodType = z.ZodType, Result = un
   run(payload: z.output<Schema>, ctx: JobContext): Promise<Result>;
 }
 
-/** Identity function that keeps the payload type flowing into `run` and the cron payload. */
-export function defineJob<Schema extends z.ZodType, Result>(definition: JobDefinition<Schema, Result>): JobDefinition<Schema, Result> {
+/**
+ * Identity function that keeps the payload type flowing into `run` and the cron payload, and the
+ * name as its literal, so the typed client (src/client/enqueue.ts) finds each job's payload by name.
+ */
+export function defineJob<const Name extends string, Schema extends z.ZodType, Result>(
+  definition: JobDefinition<Schema, Result> & { readonly name: Name },
+): JobDefinition<Schema, Result> & { readonly name: Name } {
   return definition;
 }

@@ -5,9 +5,12 @@ import { playersSync } from './espn/players-sync.ts';
 import { sendEmail } from './email/send-email.ts';
 import { minorsSync } from './sheets/minors-sync.ts';
 import { draftPicksSync } from './sheets/draft-picks-sync.ts';
+import { emailStatus } from './email/email-status.ts';
+import { tradeAnnouncement } from './discord/trade-announcement.ts';
+import { tradeDm } from './discord/trade-dm.ts';
 
 /** The registry: every job the worker runs. Adding a job is one module and one line here. */
-export const jobs = [teamSync, playersSync, minorsSync, draftPicksSync, sendEmail] as const satisfies readonly JobDefinition<z.ZodType, unknown>[];
+export const jobs = [teamSync, playersSync, minorsSync, draftPicksSync, sendEmail, emailStatus, tradeAnnouncement, tradeDm] as const satisfies readonly JobDefinition<z.ZodType, unknown>[];
 
 
 /** The definition of that name, or an error that lists the names there are. */

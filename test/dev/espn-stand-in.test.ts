@@ -40,7 +40,7 @@ describe('the ESPN stand-in start-dev runs', () => {
     assert.match(started.env.ESPN_BASE_URL ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(started.env.ESPN_LEAGUE_ID, String(STAND_IN_LEAGUE_ID));
     assert.equal(started.env.ESPN_SEASON, String(SEASON));
-    assert.deepEqual(started.lines.map((line) => line.name), ['espn', 'sheets']);
+    assert.deepEqual(started.lines.map((line) => line.name), ['espn', 'sheets', 'discord']);
   });
 
   it('serves the seeded teams in the real response shape, and the team sync updates every seeded team', async () => {

@@ -8,13 +8,34 @@ import { emailPayload, linkFields, type EmailPayload, type EmailType } from './e
 import { messageIdFor, type OutgoingEmail, type SentEmail } from './outgoing-email.ts';
 import { recordSentEmail } from './record-email.ts';
 import { countEmail } from '../../telemetry/domain-metrics.ts';
+import { countNotificationSkipped } from '../../telemetry/discord-metrics.ts';
+import { loadNotificationTarget, tradeEmailDecision } from '../notification-settings.ts';
 
-export interface SendEmailResult {
+export interface SentEmailResult {
   readonly type: EmailType;
   readonly provider: string;
   readonly messageId: string;
   /** True when a non-production target sent it to EMAIL_REDIRECT_ADDRESS instead of the user. */
   readonly redirected: boolean;
+}
+
+/** A trade email the recipient turned off (§5.2): nothing sent, nothing recorded, not retried. */
+export interface SkippedEmailResult {
+  readonly type: EmailType;
+  readonly skipped: 'email_disabled';
+}
+
+export type SendEmailResult = SentEmailResult | SkippedEmailResult;
+
+/** The trade emails, which a user may turn off (`userSettings.notifications.tradeActionEmail`). */
+const tradeEmailTypes: ReadonlySet<EmailType> = new Set(['trade_request', 'trade_declined', 'trade_submit']);
+
+/** Whether the recipient turned trade emails off, read when the job runs (they may have changed it since the owner enqueued it). */
+async function tradeEmailsOff(payload: EmailPayload, target: Target): Promise<boolean> {
+  if (!tradeEmailTypes.has(payload.type) || !('recipientUserId' in payload)) return false;
+  const recipient = await loadNotificationTarget(target.db, payload.recipientUserId);
+  // An unknown recipient is composeEmail's to report (USER_NOT_FOUND), not a setting.
+  return recipient !== undefined && !tradeEmailDecision(recipient.settings).send;
 }
 
 /** What the side-effect record keeps once the provider accepted, so a retry never sends again. */
@@ -70,7 +91,16 @@ export const sendEmail = defineJob({
     // Sent at most once per job: an earlier attempt that got the provider's answer recorded it, and
     // then only the recording in "email" is left. Nothing is reloaded, so a user or trade changed
     // since cannot make the retry fail or differ.
-    const { value: sent, replayed } = await ctx.sideEffects.once('email', (key) => composeAndSend(payload, target, ctx, key));
+    // The setting is decided inside the once-only effect, so a retry after a send never un-sends
+    // and one after a skip reports the same skip.
+    const { value: sent, replayed } = await ctx.sideEffects.once<SentState | { readonly skipped: 'email_disabled' }>('email', async (key) =>
+      (await tradeEmailsOff(payload, target)) ? { skipped: 'email_disabled' } : composeAndSend(payload, target, ctx, key),
+    );
+    if ('skipped' in sent) {
+      countNotificationSkipped('email', sent.skipped);
+      ctx.log.info({ reason: sent.skipped }, 'trade email not sent: the recipient turned trade emails off');
+      return { type: payload.type, skipped: sent.skipped };
+    }
     if (replayed) ctx.log.info({ messageId: sent.messageId }, 'email already sent by an earlier attempt; not sending again');
 
     await recordSentEmail(target.db, sent.messageId, sent.tradeId);

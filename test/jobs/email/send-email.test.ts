@@ -16,12 +16,18 @@ import { openTargets, type Targets } from '../../../src/db/targets.ts';
 import { createMailboxHandler } from '../../../src/http/mailbox-page.ts';
 import { createClients, type Clients } from '../../../src/jobs/clients.ts';
 import type { EmailPayloadInput } from '../../../src/jobs/email/email-payload.ts';
-import { sendEmail } from '../../../src/jobs/email/send-email.ts';
+import { sendEmail, type SendEmailResult, type SentEmailResult } from '../../../src/jobs/email/send-email.ts';
 import { PayloadError, PermanentJobError } from '../../../src/jobs/outcomes.ts';
 import { executeJob, runJobInline, type RunnerDeps } from '../../../src/jobs/runner.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { startFakeBrevo, type FakeBrevo } from '../../support/fake-brevo.ts';
 import { testConfig } from '../../support/test-config.ts';
+
+/** The result of an email that was sent; fails the test when the job skipped it. */
+function sentOf(result: SendEmailResult): SentEmailResult {
+  assert.ok(!('skipped' in result), `the email was sent, not skipped (${JSON.stringify(result)})`);
+  return result;
+}
 
 const frontend = 'https://app.example.test';
 const redirectAddress = 'redirect@example.test';
@@ -177,7 +183,7 @@ describe('email.send against a real database and fake Brevo', () => {
   ];
   for (const { payload, subject, mustContain } of userEmails) {
     it(`${payload.type}: sends to the user and records the message id`, async () => {
-      const result = await runJobInline(sendEmail, payload, deps);
+      const result = sentOf(await runJobInline(sendEmail, payload, deps));
       assert.equal(fake.messages.length, 1);
       const received = fake.messages[0]!;
       assert.deepEqual(result, { type: payload.type, provider: 'brevo', messageId: received.messageId, redirected: false });
@@ -212,7 +218,7 @@ describe('email.send against a real database and fake Brevo', () => {
   ];
   for (const { payload, subject } of tradeEmails) {
     it(`${payload.type}: reads the trade from hydrated_trades, sends, and records the trade id`, async () => {
-      const result = await runJobInline(sendEmail, payload, deps);
+      const result = sentOf(await runJobInline(sendEmail, payload, deps));
       assert.equal(fake.messages.length, 1);
       const received = fake.messages[0]!;
       assert.equal(result.messageId, received.messageId);
@@ -232,8 +238,31 @@ describe('email.send against a real database and fake Brevo', () => {
     });
   }
 
+  it('a trade email the recipient turned off is skipped: nothing sent, nothing recorded, a result saying why; other emails still go', async () => {
+    const setSettings = (userSettings: unknown) =>
+      database.db.updateTable('user').set({ userSettings: JSON.stringify(userSettings) }).where('id', '=', ids.homer).execute();
+    try {
+      await setSettings({ schemaVersion: 1, notifications: { tradeActionEmail: false, tradeActionDiscordDm: true } });
+      const emailsBefore = await database.db.selectFrom('email').select('messageId').execute();
+      const payload: EmailPayloadInput = { type: 'trade_declined', tradeId: ids.trade, recipientUserId: ids.homer };
+      const result = await runJobInline(sendEmail, payload, deps);
+      assert.deepEqual(result, { type: 'trade_declined', skipped: 'email_disabled' });
+      assert.equal(fake.messages.length, 0, 'nothing reached the provider');
+      assert.deepEqual(await database.db.selectFrom('email').select('messageId').execute(), emailsBefore, 'nothing recorded');
+      sentOf(await runJobInline(sendEmail, { type: 'test', userId: ids.homer }, deps));
+      assert.equal(fake.messages.length, 1, 'a non-trade email is not governed by the setting');
+
+      // A setting of the wrong type falls back to its default (emails on), field by field.
+      await setSettings({ notifications: { tradeActionEmail: 'no', tradeActionDiscordDm: false } });
+      sentOf(await runJobInline(sendEmail, payload, deps));
+      assert.equal(fake.messages.length, 2);
+    } finally {
+      await setSettings({});
+    }
+  });
+
   it('a non-production target redirects the recipient and shows the original one', async () => {
-    const result = await runJobInline(sendEmail, { type: 'test', userId: ids.casey, target: 'staging' }, deps);
+    const result = sentOf(await runJobInline(sendEmail, { type: 'test', userId: ids.casey, target: 'staging' }, deps));
     assert.equal(result.redirected, true);
     const received = fake.messages[0]!;
     assert.deepEqual(received.body.to, [{ email: redirectAddress }]);
@@ -302,7 +331,7 @@ describe('email.send against a real database and fake Brevo', () => {
       assert.deepEqual(rows, [{ job_name: 'email.send', effect: 'email', result: { provider: 'brevo', messageId, tradeId: null, redirected: false } }], 'the send was recorded durably');
 
       // The next attempt, in any process: nothing in memory carries over, only the record.
-      const second = await runJobInline(sendEmail, payload, deps, { id: 'job-1', attempt: 2 });
+      const second = sentOf(await runJobInline(sendEmail, payload, deps, { id: 'job-1', attempt: 2 }));
       assert.equal(second.messageId, messageId);
       assert.equal(fake.messages.length, 1, 'attempt 2 did not send again');
       assert.equal((await emailRow(database, messageId))?.status, 'sent');
@@ -326,16 +355,16 @@ describe('email.send against a real database and fake Brevo', () => {
     assert.ok(first.kind === 'failed' && first.retryable, 'retried');
     assert.equal((first.error as { code?: string }).code, 'SIDE_EFFECT_NOT_RECORDED');
     assert.equal(fake.messages.length, 1);
-    const second = await runJobInline(sendEmail, payload, deps, { id: 'job-window', attempt: 2 });
+    const second = sentOf(await runJobInline(sendEmail, payload, deps, { id: 'job-window', attempt: 2 }));
     assert.equal(second.messageId, fake.messages[0]!.messageId, 'the repeat got the first message\'s id');
     assert.equal(fake.messages.length, 1, 'Brevo sent it once');
     assert.equal(fake.messages[0]!.body.headers?.idempotencyKey, idempotencyKey('email.send', 'job-window', 'email'));
   });
 
   it('recording is idempotent: an existing row for the message id is left alone', async () => {
-    const result = await runJobInline(sendEmail, { type: 'test', userId: ids.casey }, deps, { id: 'job-idempotent' });
+    const result = sentOf(await runJobInline(sendEmail, { type: 'test', userId: ids.casey }, deps, { id: 'job-idempotent' }));
     await database.db.updateTable('email').set({ status: 'delivered' }).where('messageId', '=', result.messageId).execute();
-    const again = await runJobInline(sendEmail, { type: 'test', userId: ids.casey }, deps, { id: 'job-idempotent', attempt: 2 });
+    const again = sentOf(await runJobInline(sendEmail, { type: 'test', userId: ids.casey }, deps, { id: 'job-idempotent', attempt: 2 }));
     assert.equal(again.messageId, result.messageId);
     assert.equal((await emailRow(database, result.messageId))?.status, 'delivered');
     assert.equal(fake.messages.length, 1);
@@ -387,9 +416,9 @@ describe('email.send with the dev mailbox, and the mailbox page', () => {
   });
 
   it('writes the message files, and the page lists and shows them escaped', async () => {
-    const first = await runJobInline(sendEmail, { type: 'test', userId: ids.casey }, deps);
+    const first = sentOf(await runJobInline(sendEmail, { type: 'test', userId: ids.casey }, deps));
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const second = await runJobInline(sendEmail, { type: 'password_reset', userId: evilId, resetUrl: `${frontend}/reset?t=1` }, deps);
+    const second = sentOf(await runJobInline(sendEmail, { type: 'password_reset', userId: evilId, resetUrl: `${frontend}/reset?t=1` }, deps));
     assert.equal(first.provider, 'dev-mailbox');
     assert.equal(first.redirected, false);
     assert.match(second.messageId, /^<[0-9a-f-]{36}@trademachine\.local>$/, 'the Message-ID derived from the job');
