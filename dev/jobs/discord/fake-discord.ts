@@ -21,6 +21,8 @@ export type FakeDiscordFault = (
   | { readonly kind: 'status'; readonly status: number }
   | { readonly kind: 'delay'; readonly ms: number }
   | { readonly kind: 'dropAfterPost' }
+  /** The post is stored, then the answer waits `ms` (a sender killed meanwhile never learns it was posted). */
+  | { readonly kind: 'holdAfterPost'; readonly ms: number }
 ) & {
   /** How many requests it applies to. Default: 1. */
   readonly times?: number;
@@ -304,6 +306,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     body: Record<string, unknown>,
     headers: Record<string, string>,
     drop: boolean,
+    holdMs = 0,
   ): Promise<void> => {
     const channel = channels.get(channelId);
     if (!channel) return sendJson(res, 404, discordErrorBody(10003, 'Unknown Channel'), headers);
@@ -333,6 +336,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       await persist(message);
     }
     if (drop) return void res.socket?.destroy();
+    if (holdMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          resolve();
+        }, holdMs);
+        timers.add(timer);
+      });
+      if (res.destroyed || res.socket?.destroyed) return;
+    }
     const { channel: _channel, ...fields } = message;
     sendJson(
       res,
@@ -391,7 +404,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     if (raw !== '' && body === undefined) return sendJson(res, 400, discordErrorBody(50109, 'The request body contains invalid JSON.'), bucket.headers);
     const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
     if (route === 'dm') return openDm(res, fields, bucket.headers);
-    return postMessage(res, messageMatch?.[1] ?? '', fields, bucket.headers, fault?.kind === 'dropAfterPost');
+    return postMessage(res, messageMatch?.[1] ?? '', fields, bucket.headers, fault?.kind === 'dropAfterPost', fault?.kind === 'holdAfterPost' ? fault.ms : 0);
   };
 
   const server = createServer((req, res) => {
