@@ -1,7 +1,7 @@
 import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { timeseries, window } from './panels.ts';
 
-/** Email by type, provider and outcome; every upstream's traffic, latency and errors. */
+/** Email by type, provider and outcome, delivery events, Discord messages and rate limits, skipped notifications; every upstream's traffic, latency and errors. */
 export function emailUpstreamDashboard(): DashboardBuilder {
   return new DashboardBuilder('TradeMachine Worker / Email and upstreams')
     .uid('tm-worker-email-upstream')
@@ -29,6 +29,46 @@ export function emailUpstreamDashboard(): DashboardBuilder {
             expr: `sum by (provider) (rate(worker_emails_total{outcome="failed"}[${window}])) / sum by (provider) (rate(worker_emails_total[${window}]))`,
             legend: '{{provider}}',
           },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 6,
+        title: 'Delivery events by provider and outcome',
+        description: 'Provider delivery events (email.status) in each interval: inserted (an id the worker never sent), updated (the status moved forward), ignored_older (a late event), ignored_final (after a bounce, block or complaint).',
+        unit: 'short',
+        queries: [{ expr: `sum by (provider, outcome) (increase(worker_email_status_events_total[${window}]))`, legend: '{{provider}} {{outcome}}' }],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 7,
+        title: 'Notifications not sent, by channel and reason',
+        description: "Trade DMs and trade emails the recipient's settings or Discord id ruled out (completed, not retried).",
+        unit: 'short',
+        queries: [{ expr: `sum by (channel, reason) (increase(worker_notifications_skipped_total[${window}]))`, legend: '{{channel}} {{reason}}' }],
+      }),
+    )
+    .withRow(new RowBuilder('Discord').id(102))
+    .withPanel(
+      timeseries({
+        id: 8,
+        title: 'Discord messages by kind and outcome',
+        description: 'Announcements and trade DMs in each interval: sent, already_sent (a retry found it posted), skipped (settings), failed.',
+        unit: 'short',
+        queries: [{ expr: `sum by (kind, outcome) (increase(worker_discord_messages_total[${window}]))`, legend: '{{kind}} {{outcome}}' }],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 9,
+        title: 'Discord rate-limit waits',
+        description: "How often the REST client waited for Discord's rate limits, per-route or global, and the p95 wait.",
+        unit: 'short',
+        queries: [
+          { expr: `sum by (global) (increase(worker_discord_rate_limit_wait_count[${window}]))`, legend: 'waits (global={{global}})' },
+          { expr: `histogram_quantile(0.95, sum by (le) (rate(worker_discord_rate_limit_wait_bucket[${window}])))`, legend: 'p95 wait (s)' },
         ],
       }),
     )

@@ -2,7 +2,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { lazyInstruments } from './instruments.ts';
 
 /** The upstreams the worker calls, as a bounded label; any other origin is `other`. */
-export type UpstreamService = 'espn' | 'brevo' | 'mailgun' | 'google-sheets' | 'other';
+export type UpstreamService = 'espn' | 'brevo' | 'mailgun' | 'google-sheets' | 'discord' | 'other';
 
 /**
  * Hosts an upstream redirects to, by domain suffix: Google answers a sheet's CSV export with a 307 to

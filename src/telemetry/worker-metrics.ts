@@ -75,6 +75,7 @@ export function registerWorkerMetrics(worker: MeteredWorker): () => void {
     [config.email.brevo.baseUrl]: 'brevo',
     [config.email.mailgun.baseUrl]: 'mailgun',
     [config.sheets.baseUrl]: 'google-sheets',
+    [config.discord.apiBaseUrl]: 'discord',
   });
 
   return () => {

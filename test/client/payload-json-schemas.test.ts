@@ -21,6 +21,22 @@ const samples: Record<string, unknown[]> = {
   'espn.players-sync': [{}, { databaseScope: 'staging' }, { databaseScope: 'everywhere' }, { extra: 1 }, [], 'x'],
   'sheets.minors-sync': [{}, { databaseScope: 'both' }, { databaseScope: 'nowhere' }, { sheetId: 'x' }, null],
   'sheets.draft-picks-sync': [{}, { databaseScope: 'production' }, { databaseScope: 1 }, { season: 2026 }, 7],
+  'email.status': [
+    { messageId: '<abc@mail.example>', event: 'delivered' },
+    { messageId: '<abc@mail.example>', event: 'opened', target: 'staging', provider: 'brevo', occurredAt: '2026-05-01T10:00:00Z' },
+    { messageId: '', event: 'delivered' },
+    { messageId: 'x', event: 'delivered', provider: 'sendgrid' },
+    { event: 'delivered' },
+  ],
+  'discord.trade-announcement': [{ tradeId }, { tradeId, target: 'staging' }, { tradeId: 'nope' }, { tradeId, channel: '1' }, {}],
+  'discord.trade-dm': [
+    { kind: 'request', tradeId, recipientUserId: userId, acceptUrl: 'http://localhost:3000/a', declineUrl: 'http://localhost:3000/d' },
+    { kind: 'request', tradeId, recipientUserId: userId, acceptUrl: 'http://localhost:3000/a' },
+    { kind: 'submit', tradeId, recipientUserId: userId, submitUrl: 'http://localhost:3000/s', notificationSettingsUrl: 'http://localhost:3000/dashboard' },
+    { kind: 'declined', tradeId, recipientUserId: userId, isCreator: true },
+    { kind: 'declined', tradeId, recipientUserId: userId, isCreator: 'yes' },
+    { kind: 'shout', tradeId, recipientUserId: userId },
+  ],
   'email.send': [
     { type: 'test', userId },
     { type: 'test', userId: 'nope' },

@@ -71,7 +71,7 @@ const cases: readonly { migration: OwnerMigrationName; contract?: OwnerContractS
   {
     migration: 'safeTypeChange',
     status: 'clean',
-    findings: [finding('info', 'email.status', 'type_changed', 'character varying', 'text', 'both are strings without a length limit (the worker inserts it)')],
+    findings: [finding('info', 'email.status', 'type_changed', 'character varying', 'text', 'both are strings without a length limit (the worker reads and inserts and updates and filters on it)')],
   },
   {
     migration: 'lengthLimit',

@@ -24,10 +24,12 @@ import { testConfig } from '../support/test-config.ts';
 import { startFakeSheets, type FakeSheets } from '../../dev/jobs/sheets/fake-sheets.ts';
 import { buildMinorsSheet } from '../../dev/jobs/sheets/minors-sheet.ts';
 import { buildDraftPicksSheet } from '../../dev/jobs/sheets/draft-picks-sheet.ts';
+import { startFakeDiscord, type FakeDiscord } from '../../dev/jobs/discord/fake-discord.ts';
 
 const LEAGUE_ID = 123456;
 const SEASON = 2025;
 const FRONTEND = 'https://app.example.test';
+const DISCORD_CHANNEL = '1400000000000000001';
 
 export interface MeteredWorker {
   readonly worker: RunningWorker;
@@ -35,7 +37,12 @@ export interface MeteredWorker {
   readonly espn: FakeEspn;
   readonly brevo: FakeBrevo;
   readonly sheets: FakeSheets;
+  readonly discord: FakeDiscord;
   readonly userId: string;
+  /** Another owner, with DMs off (the default settings). */
+  readonly otherUserId: string;
+  /** A submitted trade between the first two teams, for the Discord jobs. */
+  readonly tradeId: string;
   /** The current /metrics text. */
   scrape(): Promise<string>;
   stop(): Promise<void>;
@@ -49,6 +56,7 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
   // Two pages for espn.players-sync, rostered over the ten seeded teams.
   espn.setPlayerPool(SEASON, LEAGUE_ID, generatePlayerPool(150, { teamCount: 10, rosterSize: 5 }));
   const userId = randomUUID();
+  const otherUserId = randomUUID();
   const teamIds = Array.from({ length: 10 }, () => randomUUID());
   await database.db
     .insertInto('team')
@@ -58,8 +66,25 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
   // The league's two sheets: 20 owners in 4 groups, a prospect each; the ten teams' owners by csvName.
   await database.db
     .insertInto('user')
-    .values(teamIds.slice(1).map((teamId, index) => ({ id: randomUUID(), email: `owner${index + 2}@example.test`, displayName: `Owner ${index + 2}`, teamId, csvName: `Owner ${index + 2}` })))
+    .values(teamIds.slice(1).map((teamId, index) => ({ id: index === 0 ? otherUserId : randomUUID(), email: `owner${index + 2}@example.test`, displayName: `Owner ${index + 2}`, teamId, csvName: `Owner ${index + 2}` })))
     .execute();
+  // A submitted trade between the first two teams, announced and DMed to the first user (DMs on).
+  const tradeId = randomUUID();
+  await database.db.insertInto('trade').values({ id: tradeId, status: '6', submittedAt: new Date() }).execute();
+  await database.db
+    .insertInto('trade_participant')
+    .values([
+      { id: randomUUID(), tradeId, teamId: teamIds[0], participantType: '1' as const },
+      { id: randomUUID(), tradeId, teamId: teamIds[1], participantType: '2' as const },
+    ])
+    .execute();
+  await database.db
+    .updateTable('user')
+    .set({ discordUserId: '123456789012345678', userSettings: JSON.stringify({ notifications: { tradeActionDiscordDm: true } }) })
+    .where('id', '=', userId)
+    .execute();
+  const discord = await startFakeDiscord();
+  discord.addChannel(DISCORD_CHANNEL, 'trades');
   const sheets = await startFakeSheets();
   const groups = Array.from({ length: 4 }, (_, group) => ({
     owners: Array.from({ length: 5 }, (_, block) => `Owner ${group * 5 + block + 1}`) as unknown as readonly [string, string, string, string, string],
@@ -86,6 +111,9 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
     SHEETS_BASE_URL: sheets.url,
     MINOR_LEAGUE_SHEET_ID: 'minors',
     DRAFT_PICKS_SHEET_ID: 'picks',
+    DISCORD_BOT_TOKEN: discord.token,
+    DISCORD_API_BASE_URL: discord.apiBaseUrl,
+    DISCORD_CHANNEL_ID_PRODUCTION: DISCORD_CHANNEL,
   });
   const worker = await startWorker({
     config,
@@ -107,13 +135,16 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
     espn,
     brevo,
     sheets,
+    discord,
     userId,
+    otherUserId,
+    tradeId,
     scrape: async () => (await fetch(metricsUrl)).text(),
     stop: async () => {
       unregister();
       await worker.stop();
       await telemetry.shutdown();
-      await Promise.all([espn.close(), brevo.close(), sheets.close()]);
+      await Promise.all([espn.close(), brevo.close(), sheets.close(), discord.close()]);
       await database.drop();
     },
   };
@@ -123,8 +154,11 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
  * A payload that succeeds, per registered job. A job added to the registry without one here fails
  * the telemetry tests, so every job's metrics are always scraped and checked.
  */
-export function samplePayloads(userId: string): Record<string, object> {
+export function samplePayloads(userId: string, tradeId: string): Record<string, object> {
   return {
+    'email.status': { messageId: '<metered@example.test>', event: 'delivered', provider: 'brevo' },
+    'discord.trade-announcement': { tradeId },
+    'discord.trade-dm': { kind: 'request', tradeId, recipientUserId: userId, acceptUrl: `${FRONTEND}/trades/${tradeId}/accept`, declineUrl: `${FRONTEND}/trades/${tradeId}/decline` },
     'espn.team-sync': { databaseScope: 'production' },
     'espn.players-sync': { databaseScope: 'production' },
     'sheets.minors-sync': { databaseScope: 'production' },
@@ -157,7 +191,9 @@ async function sendAndWait(worker: RunningWorker, name: string, payload: object,
  * an email the provider refuses with a 5xx (retried), and a payload its schema refuses (dead-lettered).
  */
 export async function runEveryJob(metered: MeteredWorker, definitions: readonly JobDefinition<z.ZodType, unknown>[] = jobs): Promise<void> {
-  const payloads = samplePayloads(metered.userId);
+  const payloads = samplePayloads(metered.userId, metered.tradeId);
+  // The announcement's post waits out one 429, so the rate-limit metric has a sample.
+  metered.discord.injectFaults({ kind: 'rateLimit', retryAfter: 0.2, route: 'message' });
   for (const definition of definitions) {
     const payload = payloads[definition.name];
     assert.ok(payload, `test/telemetry/metered-worker.ts has a sample payload for ${definition.name}`);
@@ -166,6 +202,8 @@ export async function runEveryJob(metered: MeteredWorker, definitions: readonly 
   metered.brevo.failNext(1, brevoFaults.serverError(503));
   await sendAndWait(metered.worker, 'email.send', payloads['email.send'] ?? {}, ['retry']);
   await sendAndWait(metered.worker, 'email.send', { type: 'carrier-pigeon' }, ['failed']);
+  // A DM to an owner with DMs off (the default) completes skipped, counted.
+  await sendAndWait(metered.worker, 'discord.trade-dm', { ...payloads['discord.trade-dm'], recipientUserId: metered.otherUserId }, ['completed']);
   collectGarbage();
 }
 
