@@ -28,5 +28,6 @@ export function firstSteps(frontendUrl: string): FirstStep[] {
     { label: 'players sync', command: `npm run enqueue -- espn.players-sync '{}'` },
     { label: 'minors sync', command: `npm run enqueue -- sheets.minors-sync '{}'` },
     { label: 'picks sync', command: `npm run enqueue -- sheets.draft-picks-sync '{}'` },
+    { label: 'announcement', command: `npm run enqueue -- discord.trade-announcement '${JSON.stringify({ tradeId })}'` },
   ];
 }

@@ -14,7 +14,7 @@ const steps = firstSteps(devDefaults.FRONTEND_URL ?? '');
 describe('first steps', () => {
   it('name the seeded ids and put the links on FRONTEND_URL', () => {
     assert.equal(devDefaults.FRONTEND_URL, 'http://localhost:3000');
-    assert.deepEqual(steps.map((step) => step.label), ['test email', 'trade email', 'team sync', 'players sync', 'minors sync', 'picks sync']);
+    assert.deepEqual(steps.map((step) => step.label), ['test email', 'trade email', 'team sync', 'players sync', 'minors sync', 'picks sync', 'announcement']);
     assert.ok(steps[0]?.command.includes(seedExamples.testEmailUserId));
     const trade = JSON.parse(/'(\{.*\})'$/.exec(steps[1]?.command ?? '')?.[1] ?? '{}') as Record<string, string>;
     assert.equal(trade.tradeId, seedExamples.tradeRequest.tradeId);
