@@ -244,6 +244,21 @@ const envSchema = z.object({
   DISCORD_CHANNEL_ID_STAGING: snowflake.optional(),
   /** Per-request timeout for Discord. Default: 15000. */
   DISCORD_TIMEOUT_MS: positiveInt.default(15_000),
+  /** The bot's application id: the slash commands are registered and answered under it. */
+  DISCORD_APPLICATION_ID: snowflake.optional(),
+  /** The league's server: the slash commands are guild commands there. */
+  DISCORD_GUILD_ID: snowflake.optional(),
+  /**
+   * The application's public key (64 hex digits). When set, slash commands arrive over HTTP at
+   * POST /discord/interactions, verified with it, and no Gateway connection is opened.
+   */
+  DISCORD_PUBLIC_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be the application public key (64 hex digits)').optional(),
+  /** Whether this worker answers the slash commands at all. Default: true (when the bot token is set). */
+  DISCORD_COMMANDS_ENABLED: booleanFlag.default(true),
+  /** How often a worker that does not hold the Gateway tries to take it over, in ms. Default: 5000. */
+  DISCORD_LEADER_RETRY_MS: positiveInt.default(5000),
+  /** How long a command may take before its reply is deferred (Discord allows 3 s), in ms. Default: 2000. */
+  DISCORD_COMMAND_DEFER_MS: positiveInt.default(2000),
   /** Where the dev Discord stand-in keeps the messages the /discord page shows. Default: .data/discord. */
   DEV_DISCORD_DIR: nonEmpty.default('.data/discord'),
 
@@ -350,6 +365,18 @@ export interface Config {
     readonly timeoutMs: number;
     /** DEV_DISCORD_DIR. */
     readonly devDir: string;
+    /** The slash commands: where they are registered, and over which transport they arrive. */
+    readonly commands: {
+      /** DISCORD_COMMANDS_ENABLED and a bot token, an application id and a guild id are all set. */
+      readonly enabled: boolean;
+      readonly applicationId: string | undefined;
+      readonly guildId: string | undefined;
+      /** http when DISCORD_PUBLIC_KEY is set (POST /discord/interactions), else the Gateway. */
+      readonly transport: 'gateway' | 'http';
+      readonly publicKey: string | undefined;
+      readonly leaderRetryMs: number;
+      readonly deferAfterMs: number;
+    };
   };
   /** The email providers' delivery webhooks, received on the HTTP port when their secret is set. */
   readonly emailWebhooks: {
@@ -481,6 +508,15 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date
       announcementChannels: { production: e.DISCORD_CHANNEL_ID_PRODUCTION, staging: e.DISCORD_CHANNEL_ID_STAGING },
       timeoutMs: e.DISCORD_TIMEOUT_MS,
       devDir: e.DEV_DISCORD_DIR,
+      commands: {
+        enabled: e.DISCORD_COMMANDS_ENABLED && !!e.DISCORD_BOT_TOKEN && !!e.DISCORD_APPLICATION_ID && !!e.DISCORD_GUILD_ID,
+        applicationId: e.DISCORD_APPLICATION_ID,
+        guildId: e.DISCORD_GUILD_ID,
+        transport: e.DISCORD_PUBLIC_KEY ? 'http' : 'gateway',
+        publicKey: e.DISCORD_PUBLIC_KEY?.toLowerCase(),
+        leaderRetryMs: e.DISCORD_LEADER_RETRY_MS,
+        deferAfterMs: e.DISCORD_COMMAND_DEFER_MS,
+      },
     },
     emailWebhooks: {
       mailgunSigningKey: e.MAILGUN_WEBHOOK_SIGNING_KEY,

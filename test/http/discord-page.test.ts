@@ -169,7 +169,7 @@ describe('GET /discord', () => {
     const fake = await startFakeDiscord({ token: 't', dir: fakeDir });
     fake.addChannel(CHANNEL, 'trades');
     const client = createDiscordClient(
-      { botToken: 't', apiBaseUrl: fake.apiBaseUrl, announcementChannels: { production: CHANNEL, staging: undefined }, timeoutMs: 2000, devDir: fakeDir },
+      { botToken: 't', apiBaseUrl: fake.apiBaseUrl, timeoutMs: 2000 },
       { retries: 0 },
     );
     const handler = createDiscordPageHandler(fakeDir);

@@ -57,6 +57,19 @@ export interface RecordedDiscordRequest {
   readonly at: number;
 }
 
+/** An answer to an interaction, as the fake received it. */
+export interface FakeInteractionAnswer {
+  readonly kind: 'callback' | 'edit_original';
+  readonly interactionId?: string;
+  readonly interactionToken: string;
+  readonly body: unknown;
+  /** ms since the interaction was announced (expectInteraction), when it was. */
+  readonly afterMs?: number;
+}
+
+/** Discord's window to answer an interaction's callback. */
+export const INTERACTION_CALLBACK_WINDOW_MS = 3000;
+
 export interface FakeDiscordOptions {
   /** The bot token requests must carry as `Authorization: Bot <token>`. Default: `fake-discord-token`. */
   readonly token?: string;
@@ -91,6 +104,17 @@ export interface FakeDiscord {
   messages(): readonly StoredDiscordMessage[];
   /** Every request received, oldest first. */
   readonly requests: RecordedDiscordRequest[];
+  /** What GET /gateway/bot answers as the Gateway's URL (the Gateway stand-in's `ws://…`). */
+  setGatewayUrl(url: string): void;
+  /** The guild's registered commands, as the last bulk overwrite left them. */
+  guildCommands(applicationId: string, guildId: string): readonly Record<string, unknown>[];
+  /**
+   * Announces an interaction (the Gateway stand-in dispatched it, or a test posted it over HTTP):
+   * its callback is then held to Discord's rules: within 3 s of this call, and only once.
+   */
+  expectInteraction(interactionId: string, interactionToken: string): void;
+  /** Every interaction answer: the callback (type 4 reply, type 5 defer) and later edits of the original. */
+  interactionAnswers(): readonly FakeInteractionAnswer[];
   /** Forgets faults, requests, messages and nonces (channels, users and DM channels stay). */
   reset(): void;
   close(): Promise<void>;
@@ -103,6 +127,10 @@ const SNOWFLAKE = /^\d{17,20}$/;
 export const NONCE_WINDOW_MS = 2 * 60_000;
 
 const DM_ROUTE = '/api/v10/users/@me/channels';
+const GATEWAY_BOT_ROUTE = '/api/v10/gateway/bot';
+const GUILD_COMMANDS_ROUTE = /^\/api\/v10\/applications\/(\d+)\/guilds\/(\d+)\/commands$/;
+const INTERACTION_CALLBACK_ROUTE = /^\/api\/v10\/interactions\/(\d+)\/([^/]+)\/callback$/;
+const ORIGINAL_RESPONSE_ROUTE = /^\/api\/v10\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/;
 const MESSAGE_ROUTE = /^\/api\/v10\/channels\/([^/]+)\/messages$/;
 
 /** Discord's limits on a message's content and embeds. */
@@ -367,6 +395,60 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     );
   };
 
+  let gatewayUrl = 'wss://gateway.discord.gg';
+  const commandsByGuild = new Map<string, Record<string, unknown>[]>();
+  const interactions = new Map<string, { at: number; answered: boolean; interactionId: string }>();
+  const answers: FakeInteractionAnswer[] = [];
+
+  /** The Gateway, command registration and interaction answers; false for every other route. */
+  const handleCommandRoutes = async (req: IncomingMessage, res: ServerResponse, pathname: string, body: unknown): Promise<boolean> => {
+    const botAuthorised = req.headers.authorization === `Bot ${token}`;
+    if (pathname === GATEWAY_BOT_ROUTE && req.method === 'GET') {
+      if (!botAuthorised) sendJson(res, 401, discordErrorBody(0, '401: Unauthorized'));
+      else sendJson(res, 200, { url: gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } });
+      return true;
+    }
+    const commands = GUILD_COMMANDS_ROUTE.exec(pathname);
+    if (commands) {
+      if (!botAuthorised) return sendJson(res, 401, discordErrorBody(0, '401: Unauthorized')), true;
+      const key = `${commands[1]}/${commands[2]}`;
+      if (req.method === 'GET') return sendJson(res, 200, commandsByGuild.get(key) ?? []), true;
+      if (req.method !== 'PUT' || !Array.isArray(body)) return sendJson(res, 400, discordErrorBody(50035, 'Invalid Form Body')), true;
+      const existing = commandsByGuild.get(key) ?? [];
+      const registered = (body as Record<string, unknown>[]).map((command) => ({
+        id: existing.find((old) => old.name === command.name)?.id ?? snowflake(),
+        application_id: commands[1],
+        guild_id: commands[2],
+        version: snowflake(),
+        type: 1,
+        default_member_permissions: null,
+        ...command,
+      }));
+      commandsByGuild.set(key, registered);
+      return sendJson(res, 200, registered), true;
+    }
+    const callback = INTERACTION_CALLBACK_ROUTE.exec(pathname);
+    if (callback && req.method === 'POST') {
+      const [, interactionId = '', interactionToken = ''] = callback;
+      const known = interactions.get(interactionToken);
+      if (known && performance.now() - known.at > INTERACTION_CALLBACK_WINDOW_MS) return sendJson(res, 404, discordErrorBody(10062, 'Unknown interaction')), true;
+      if (known?.answered) return sendJson(res, 400, discordErrorBody(40060, 'Interaction has already been acknowledged.')), true;
+      if (known) known.answered = true;
+      answers.push({ kind: 'callback', interactionId, interactionToken, body, ...(known ? { afterMs: performance.now() - known.at } : {}) });
+      res.writeHead(204).end();
+      return true;
+    }
+    const original = ORIGINAL_RESPONSE_ROUTE.exec(pathname);
+    if (original && req.method === 'PATCH') {
+      const interactionToken = original[2] ?? '';
+      const known = interactions.get(interactionToken);
+      if (known && !known.answered) return sendJson(res, 404, discordErrorBody(10008, 'Unknown Message')), true;
+      answers.push({ kind: 'edit_original', interactionToken, body, ...(known ? { afterMs: performance.now() - known.at } : {}) });
+      return sendJson(res, 200, { id: snowflake(), type: 0, content: '', ...(body as object) }), true;
+    }
+    return false;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://fake-discord');
     const raw = await readBody(req);
@@ -377,6 +459,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       body = undefined;
     }
     requests.push({ method: req.method ?? 'GET', path: url.pathname, headers: req.headers, body, at: performance.now() });
+    if (await handleCommandRoutes(req, res, decodeURIComponent(url.pathname), body)) return;
     const messageMatch = MESSAGE_ROUTE.exec(url.pathname);
     const route = url.pathname === DM_ROUTE ? 'dm' : messageMatch ? 'message' : undefined;
     if (route === undefined || req.method !== 'POST') {
@@ -436,7 +519,17 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
     messages: () => [...stored],
     requests,
+    setGatewayUrl: (url) => {
+      gatewayUrl = url;
+    },
+    guildCommands: (applicationId, guildId) => commandsByGuild.get(`${applicationId}/${guildId}`) ?? [],
+    expectInteraction: (interactionId, interactionToken) => {
+      interactions.set(interactionToken, { at: performance.now(), answered: false, interactionId });
+    },
+    interactionAnswers: () => answers,
     reset: () => {
+      answers.length = 0;
+      interactions.clear();
       faults.length = 0;
       requests.length = 0;
       stored.length = 0;

@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { REST, RESTEvents, type RateLimitData } from '@discordjs/rest';
-import { Routes, type APIChannel, type APIMessage, type RESTPostAPIChannelMessageJSONBody } from 'discord-api-types/v10';
+import {
+  Routes,
+  type APIApplicationCommand,
+  type APIChannel,
+  type APIGatewayBotInfo,
+  type APIInteractionResponse,
+  type APIInteractionResponseCallbackData,
+  type APIMessage,
+  type RESTPostAPIApplicationGuildCommandsJSONBody,
+  type RESTPostAPIChannelMessageJSONBody,
+} from 'discord-api-types/v10';
 import type { Config } from '../../config.ts';
 import { recordDiscordRateLimitWait } from '../../telemetry/discord-metrics.ts';
 import { PermanentJobError } from '../outcomes.ts';
@@ -19,6 +29,16 @@ export interface DiscordClient {
     body: RESTPostAPIChannelMessageJSONBody,
     options: { nonce: string; signal?: AbortSignal },
   ): Promise<{ id: string; channelId: string }>;
+  /** Answers an interaction (POST /interactions/{id}/{token}/callback; the interaction's token is the auth). */
+  createInteractionResponse(interactionId: string, interactionToken: string, response: APIInteractionResponse, signal?: AbortSignal): Promise<void>;
+  /** Replaces a deferred interaction's answer (PATCH /webhooks/{application}/{token}/messages/@original). */
+  editOriginalResponse(applicationId: string, interactionToken: string, data: APIInteractionResponseCallbackData, signal?: AbortSignal): Promise<void>;
+  /** The guild's commands (GET /applications/{application}/guilds/{guild}/commands). */
+  getGuildCommands(applicationId: string, guildId: string): Promise<APIApplicationCommand[]>;
+  /** Replaces the guild's commands with these, all at once (PUT, Discord's bulk overwrite). */
+  putGuildCommands(applicationId: string, guildId: string, commands: readonly RESTPostAPIApplicationGuildCommandsJSONBody[]): Promise<APIApplicationCommand[]>;
+  /** Where to open the Gateway and how many sessions are left (GET /gateway/bot). */
+  getGatewayBot(): Promise<APIGatewayBotInfo>;
   /** Stops the library's sweep timers; requests in flight finish on their own. */
   close(): void;
 }
@@ -57,7 +77,7 @@ export function discordNonce(seed: string): string {
  * does not emit as an event) from its `rejectOnRateLimit` hook, which also refuses waits longer
  * than `maxRateLimitWaitMs`.
  */
-export function createDiscordClient(settings: Config['discord'], options: DiscordClientOptions = {}): DiscordClient {
+export function createDiscordClient(settings: Pick<Config['discord'], 'botToken' | 'apiBaseUrl' | 'timeoutMs'>, options: DiscordClientOptions = {}): DiscordClient {
   const { retries, maxRateLimitWaitMs } = { ...discordClientDefaults, ...options };
   const token = settings.botToken;
   const tooLong = (data: RateLimitData) => data.retryAfter > maxRateLimitWaitMs;
@@ -78,20 +98,42 @@ export function createDiscordClient(settings: Config['discord'], options: Discor
     if (!tooLong(data)) recordDiscordRateLimitWait(data.timeToReset / 1000, data.global);
   });
 
-  const send = async <T>(request: DiscordRequestDescription, body: unknown, signal: AbortSignal | undefined): Promise<T> => {
-    if (token === undefined || token === '') {
+  /**
+   * One request. `auth: false` for the interaction routes, which the interaction's own token
+   * authorises (they work without the bot token, and must not carry it).
+   */
+  const send = async <T>(request: DiscordRequestDescription, body: unknown, signal: AbortSignal | undefined, auth = true): Promise<T> => {
+    if (auth && (token === undefined || token === '')) {
       throw new PermanentJobError('DISCORD_NOT_CONFIGURED', `DISCORD_BOT_TOKEN is not set, so ${request.method} ${request.route} cannot be sent`);
     }
     // The library forgets the token after a 401; set it again so one bad answer does not break
     // every later request with a confusing "token not set".
-    rest.setToken(token);
+    if (token) rest.setToken(token);
+    const options = { ...(body === undefined ? {} : { body }), ...(signal ? { signal } : {}), auth };
+    const route = request.route as `/${string}`;
     try {
-      return (await rest.post(request.route as `/${string}`, { body, ...(signal ? { signal } : {}) })) as T;
+      switch (request.method) {
+        case 'GET':
+          return (await rest.get(route, options)) as T;
+        case 'PUT':
+          return (await rest.put(route, options)) as T;
+        case 'PATCH':
+          return (await rest.patch(route, options)) as T;
+        case 'POST':
+          return (await rest.post(route, options)) as T;
+      }
     } catch (error) {
       throw discordError(error, request, signal);
     }
   };
-  const describe = (route: string): DiscordRequestDescription => ({ method: 'POST', route, timeoutMs: settings.timeoutMs, retries });
+  const describe = (route: string, method: DiscordRequestDescription['method'] = 'POST'): DiscordRequestDescription => ({
+    method,
+    route,
+    timeoutMs: settings.timeoutMs,
+    retries,
+  });
+  // Interaction routes carry the interaction's token in the path: never in a message or a log.
+  const redacted = (route: string, interactionToken: string) => route.replace(interactionToken, ':token');
 
   return {
     openDm: async (recipientId, signal) => {
@@ -102,6 +144,18 @@ export function createDiscordClient(settings: Config['discord'], options: Discor
       const message = await send<APIMessage>(describe(Routes.channelMessages(channelId)), { ...body, nonce, enforce_nonce: true }, signal);
       return { id: message.id, channelId: message.channel_id };
     },
+    createInteractionResponse: async (interactionId, interactionToken, response, signal) => {
+      const route = Routes.interactionCallback(interactionId, interactionToken);
+      await send<unknown>({ ...describe(route), route, display: redacted(route, interactionToken) }, response, signal, false);
+    },
+    editOriginalResponse: async (applicationId, interactionToken, data, signal) => {
+      const route = Routes.webhookMessage(applicationId, interactionToken, '@original');
+      await send<unknown>({ ...describe(route, 'PATCH'), display: redacted(route, interactionToken) }, data, signal, false);
+    },
+    getGuildCommands: (applicationId, guildId) => send<APIApplicationCommand[]>(describe(Routes.applicationGuildCommands(applicationId, guildId), 'GET'), undefined, undefined),
+    putGuildCommands: (applicationId, guildId, commands) =>
+      send<APIApplicationCommand[]>(describe(Routes.applicationGuildCommands(applicationId, guildId), 'PUT'), commands, undefined),
+    getGatewayBot: () => send<APIGatewayBotInfo>(describe(Routes.gatewayBot(), 'GET'), undefined, undefined),
     close: () => {
       rest.clearHashSweeper();
       rest.clearHandlerSweeper();

@@ -10,9 +10,11 @@ import { PermanentJobError, RetryableJobError } from '../outcomes.ts';
 
 /** Which request failed, for messages: method and route path only (no host, no header). */
 export interface DiscordRequestDescription {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   /** The route as sent, e.g. `/users/@me/channels`. */
   readonly route: string;
+  /** The route as messages show it, when it carries a secret (an interaction token); default `route`. */
+  readonly display?: string;
   /** The library's per-request timeout, for the timeout message. */
   readonly timeoutMs: number;
   /** The library's retries of 5xx and timeouts, for the messages of those. */
@@ -48,7 +50,7 @@ const permanentByJsonCode: ReadonlyMap<number, { code: DiscordErrorCode; what: s
 ]);
 
 function requestOf(request: DiscordRequestDescription): string {
-  return `${request.method} ${request.route}`;
+  return `${request.method} ${request.display ?? request.route}`;
 }
 
 function isAbortError(error: unknown): boolean {

@@ -46,15 +46,10 @@ async function rateLimitWaits(): Promise<Map<string, { count: number; sum: numbe
 let fake: FakeDiscord;
 const clients: DiscordClient[] = [];
 
-function settings(overrides: Partial<Config['discord']> = {}): Config['discord'] {
-  return {
-    botToken: TOKEN,
-    apiBaseUrl: fake.apiBaseUrl,
-    announcementChannels: { production: CHANNEL, staging: undefined },
-    timeoutMs: 2000,
-    devDir: '.data/discord-test',
-    ...overrides,
-  };
+type ClientSettings = Pick<Config['discord'], 'botToken' | 'apiBaseUrl' | 'timeoutMs'>;
+
+function settings(overrides: Partial<ClientSettings> = {}): ClientSettings {
+  return { botToken: TOKEN, apiBaseUrl: fake.apiBaseUrl, timeoutMs: 2000, ...overrides };
 }
 
 /** A fresh client for each test: its rate-limit state must not leak between tests. */
