@@ -26,6 +26,15 @@ const instruments = lazyInstruments((meter) => ({
     unit: 's',
     advice: { explicitBucketBoundaries: discordRateLimitWaitBuckets },
   }),
+  gatewayConnected: meter.createGauge('worker.discord.gateway.connected', {
+    description: 'Whether this process has a live Discord Gateway session (1) or not (0)',
+  }),
+  gatewayLeader: meter.createGauge('worker.discord.gateway.leader', {
+    description: 'Whether this process holds the Gateway leader lock (1) or not (0): one process across the workers should',
+  }),
+  gatewayReconnects: meter.createCounter('worker.discord.gateway.reconnects', {
+    description: 'Times the Gateway connection came back (resumed or identified again) after it was lost',
+  }),
 }));
 
 /** Counts one Discord message a job handled. */
@@ -48,4 +57,34 @@ export function countNotificationSkipped(channel: NotificationChannel, reason: s
 export function recordDiscordRateLimitWait(seconds: number, global: boolean): void {
   if (!Number.isFinite(seconds) || seconds < 0) return;
   instruments().rateLimitWait.record(seconds, { global: global ? 'true' : 'false' });
+}
+
+/** Whether this process's Gateway session is up (READY or RESUMED received, not closed since). */
+export function setDiscordGatewayConnected(connected: boolean): void {
+  instruments().gatewayConnected.record(connected ? 1 : 0);
+}
+
+/** Whether this process holds the Gateway leader lock. */
+export function setDiscordGatewayLeader(leader: boolean): void {
+  instruments().gatewayLeader.record(leader ? 1 : 0);
+}
+
+/** Counts one return of the Gateway connection after it was lost (a resume or a new identify). */
+export function countDiscordGatewayReconnect(): void {
+  instruments().gatewayReconnects.add(1);
+}
+
+/** A slash command as a metric label: one of the commands, or `unknown` for any other name. */
+export type DiscordCommandLabel = 'my-trades' | 'trade-history' | 'unknown';
+
+/** How a slash command ended (the CommandOutcome of src/jobs/discord/commands/command-responder.ts). */
+export type DiscordCommandOutcome = 'replied' | 'deferred' | 'unknown_command' | 'not_linked' | 'no_team' | 'failed';
+
+const commandInstruments = lazyInstruments((meter) => ({
+  commands: meter.createCounter('worker.discord.commands', { description: 'Slash commands answered, by command and outcome' }),
+}));
+
+/** Counts one slash command the worker handled. */
+export function countDiscordCommand(command: DiscordCommandLabel, outcome: DiscordCommandOutcome): void {
+  commandInstruments().commands.add(1, { command, outcome });
 }
