@@ -86,7 +86,8 @@ export const ownerContract = {
       uniqueKeys: [['name', 'playerDataId']],
     },
     // email.send: load-email-data.ts loadUser; discord: load-trade-view.ts (a team's owners, the
-    // decliner), notification-settings.ts loadNotificationTarget
+    // decliner), notification-settings.ts loadNotificationTarget; discord commands:
+    // commands/trade-list.ts finds the caller by discordUserId and labels teams by csvName
     user: {
       columns: {
         id: ['read', 'filter'],
@@ -94,27 +95,28 @@ export const ownerContract = {
         displayName: ['read'],
         csvName: ['read', 'filter'],
         teamId: ['read', 'filter'],
-        discordUserId: ['read'],
+        discordUserId: ['read', 'filter'],
         userSettings: ['read'],
       },
     },
-    // discord: load-trade-view.ts
+    // discord: load-trade-view.ts; discord commands: commands/trade-list.ts filters by status and
+    // orders by dateCreated
     trade: {
       columns: {
         id: ['read', 'filter'],
-        status: ['read'],
-        dateCreated: ['read'],
+        status: ['read', 'filter'],
+        dateCreated: ['read', 'filter'],
         submittedAt: ['read'],
         declinedById: ['filter'],
         declinedReason: ['read'],
       },
     },
-    // discord: load-trade-view.ts
+    // discord: load-trade-view.ts; discord commands: commands/trade-list.ts (the caller's trades)
     trade_participant: {
       columns: {
         id: ['filter'],
         tradeId: ['filter'],
-        teamId: ['read'],
+        teamId: ['read', 'filter'],
         participantType: ['read', 'filter'],
       },
     },
