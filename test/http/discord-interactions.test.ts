@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { afterEach, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import type { APIInteractionResponseCallbackData } from 'discord-api-types/v10';
+import { Kysely, PostgresDialect } from 'kysely';
 import { pino } from 'pino';
 import { createDiscordInteractionsHandler, discordInteractionsDefaults, type DiscordInteractionsOptions } from '../../src/http/discord-interactions.ts';
 import { startHttpServer, type RunningHttpServer } from '../../src/http/server.ts';
+import type { OwnerDB } from '../../src/db/owner-contract.ts';
 import type { CommandInteraction, CommandResponder } from '../../src/jobs/discord/commands/command-responder.ts';
+import { NOT_LINKED, runCommand } from '../../src/jobs/discord/commands/run-command.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const applicationId = '111111111111111111';
 
@@ -305,5 +309,72 @@ describe('POST /discord/interactions', () => {
     const options = { applicationId, editOriginal: async () => {}, dispatch: never };
     assert.throws(() => createDiscordInteractionsHandler({ ...options, publicKey: 'abc' }), /64 hex digits/);
     assert.doesNotThrow(() => createDiscordInteractionsHandler({ ...options, publicKey: discordKeys.publicKeyHex }));
+  });
+});
+
+/** End to end: the real runCommand behind the HTTP transport, against PostgreSQL with a small league. */
+describe('POST /discord/interactions with the real runCommand', () => {
+  const ALPHA = '0000000a-0000-4000-8000-000000000001';
+  const BRAVO = '0000000a-0000-4000-8000-000000000002';
+  const ALPHA_DISCORD = '100000000000000001';
+  const STRANGER_DISCORD = '100000000000000009';
+  let database: TestDatabase;
+  let owner: Kysely<OwnerDB>;
+
+  before(async () => {
+    database = await createTestDatabase();
+    const { db } = database;
+    await db.insertInto('team').values([{ id: ALPHA, name: 'Alpha' }, { id: BRAVO, name: 'Bravo' }]).execute();
+    await db.insertInto('user').values({ id: '0000000b-0000-4000-8000-000000000001', email: 'al@example.com', displayName: 'Al', csvName: 'ALF', discordUserId: ALPHA_DISCORD, teamId: ALPHA }).execute();
+    const trade = '0000000c-0000-4000-8000-000000000001';
+    await db.insertInto('trade').values({ id: trade, status: '3', dateCreated: new Date(Date.UTC(2026, 3, 1, 12)) }).execute();
+    await db
+      .insertInto('trade_participant')
+      .values([
+        { id: '0000000d-0000-4000-8000-000000000001', tradeId: trade, teamId: ALPHA, participantType: '1' as const },
+        { id: '0000000d-0000-4000-8000-000000000002', tradeId: trade, teamId: BRAVO, participantType: '2' as const },
+      ])
+      .execute();
+    owner = new Kysely<OwnerDB>({ dialect: new PostgresDialect({ pool: database.pool }) });
+  });
+  after(async () => {
+    await database?.drop();
+  });
+
+  const asCaller = (name: string, discordUserId: string) =>
+    commandInteraction(name, { member: { user: { id: discordUserId, username: 'caller', discriminator: '0', global_name: null, avatar: null }, roles: [], joined_at: '2026-01-01T00:00:00.000Z', deaf: false, mute: false, flags: 0 } });
+
+  test('/my-trades from a linked member: the list embed, ephemeral, in the HTTP answer', async () => {
+    const h = await harness((interaction, responder) => runCommand(interaction, responder, { db: owner, frontendOrigin: 'https://trades.example.com', deferAfterMs: 2000, log: pino({ level: 'silent' }) }));
+    const response = await postSigned(h.url, asCaller('my-trades', ALPHA_DISCORD));
+    assert.equal(response.status, 200);
+    assert.equal(response.json.type, 4);
+    assert.equal(response.json.data?.['flags'], 64);
+    const [embed] = response.json.data?.['embeds'] as { title: string; description: string }[];
+    assert.equal(embed?.title, 'Your Active Trades');
+    assert.match(embed?.description ?? '', /^1\. Pending \| <t:\d+:R>/);
+    assert.match(embed?.description ?? '', /\/trades\/0000000c-0000-4000-8000-000000000001\/review/);
+    assert.deepEqual(h.edits, []);
+  });
+
+  test('an unlinked caller gets the not-linked message', async () => {
+    const h = await harness((interaction, responder) => runCommand(interaction, responder, { db: owner, frontendOrigin: '', deferAfterMs: 2000, log: pino({ level: 'silent' }) }));
+    const response = await postSigned(h.url, asCaller('trade-history', STRANGER_DISCORD));
+    assert.deepEqual(response.json, { type: 4, data: { content: NOT_LINKED, flags: 64 } });
+  });
+
+  test('a slow database: runCommand defers (type 5 over HTTP), then its follow-up edits the original with the list', async () => {
+    // A Kysely whose pool arrives 400 ms late: every query of this instance waits for it.
+    const slow = new Kysely<OwnerDB>({ dialect: new PostgresDialect({ pool: () => new Promise((resolve) => setTimeout(() => resolve(database.pool), 400)) }) });
+    const h = await harness((interaction, responder) => runCommand(interaction, responder, { db: slow, frontendOrigin: '', deferAfterMs: 50, log: pino({ level: 'silent' }) }));
+    const interaction = asCaller('my-trades', ALPHA_DISCORD);
+    const response = await postSigned(h.url, interaction);
+    assert.deepEqual(response.json, { type: 5, data: { flags: 64 } });
+    assert.ok(response.elapsedMs < 400, `deferred before the database answered (${response.elapsedMs} ms)`);
+    await h.edited(1);
+    assert.equal(h.edits[0]?.token, interaction.token);
+    const embeds = h.edits[0]?.data.embeds;
+    assert.equal(embeds?.[0]?.title, 'Your Active Trades');
+    assert.match(embeds?.[0]?.description ?? '', /^1\. Pending/);
   });
 });
