@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIInteractionResponseCallbackData } from 'discord-api-types/v10';
 import type { Logger } from 'pino';
 import type { CommandInteraction, CommandResponder } from '../jobs/discord/commands/command-responder.ts';
+import { createReplayCache } from './email-webhooks.ts';
 import type { RouteHandler } from './server.ts';
 
 /** Limits of the interactions route. */
@@ -24,6 +25,8 @@ export const discordInteractionsDefaults = {
    * own (type 5), so Discord (3-second window) never sees a timeout: 2.5 s.
    */
   netMs: 2500,
+  /** Command interaction ids remembered against replay (each for twice the freshness window): 10,000. */
+  replayCacheEntries: 10_000,
 } as const;
 
 /** The DER prefix of an Ed25519 public key in SPKI form; the raw 32-byte key follows it. */
@@ -151,6 +154,8 @@ export function createDiscordInteractionsHandler(options: DiscordInteractionsOpt
   const netMs = options.netMs ?? discordInteractionsDefaults.netMs;
   const maxAgeSeconds = options.maxAgeSeconds ?? discordInteractionsDefaults.maxAgeSeconds;
   const log = options.log;
+  // A signed request stays valid for the whole freshness window: a command seen once is not run again.
+  const seen = createReplayCache(discordInteractionsDefaults.replayCacheEntries, 2 * maxAgeSeconds * 1000);
 
   return async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://worker').pathname.replace(/\/+$/, '');
@@ -168,6 +173,7 @@ export function createDiscordInteractionsHandler(options: DiscordInteractionsOpt
       const body = await readBody(request, maxBodyBytes);
       verifySignature(key, signature, timestamp, body, maxAgeSeconds, Date.now());
       parsed = parseInteraction(body, options.applicationId);
+      if (parsed.kind === 'command' && !seen.claim(parsed.interaction.id, Date.now())) throw new InteractionRefusal(401, 'interaction already received');
     } catch (error) {
       if (!(error instanceof InteractionRefusal)) throw error;
       log?.warn({ status: error.status, reason: error.message }, 'discord interaction refused');

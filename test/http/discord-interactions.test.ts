@@ -238,6 +238,17 @@ describe('POST /discord/interactions', () => {
       });
     }
 
+    test('the same signed command sent again (a replay within the window)', async () => {
+      const h = await harness(async (_interaction, responder) => responder.reply(answer));
+      const body = JSON.stringify(commandInteraction());
+      const headers = signed(body);
+      assert.equal((await post(h.url, body, headers)).status, 200);
+      const replayed = await post(h.url, body, headers);
+      assert.equal(replayed.status, 401);
+      assert.equal(replayed.json.error, 'interaction already received');
+      assert.equal(h.dispatched.length, 1);
+    });
+
     test('a correctly signed fresh request still passes (the cases above fail for their flaw alone)', async () => {
       const h = await harness(async (_interaction, responder) => responder.reply(answer));
       const recent = String(Math.floor(Date.now() / 1000) - 240);
