@@ -15,7 +15,8 @@ import type { OwnerDB } from '../../../src/db/owner-contract.ts';
 import type { CommandInteraction, CommandResponder } from '../../../src/jobs/discord/commands/command-responder.ts';
 import { APOLOGY, runCommand, type RunCommandDeps } from '../../../src/jobs/discord/commands/run-command.ts';
 import { commandDefinitions } from '../../../src/jobs/discord/commands/definitions.ts';
-import { loadTradeList } from '../../../src/jobs/discord/commands/trade-list.ts';
+import { loadTradeList, type TradeListEntry } from '../../../src/jobs/discord/commands/trade-list.ts';
+import { LIST_DESCRIPTION_MAX, tradeListEmbed } from '../../../src/jobs/discord/commands/list-embed.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 
 const uuid = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -317,6 +318,41 @@ describe('the lists', () => {
     const { outcome, calls } = await run('my-trades', { member: DELTA_DISCORD });
     assert.equal(outcome, 'replied');
     assert.deepEqual(calls, [{ kind: 'reply', data: listReply('Your Active Trades', '_No trades found._', `View all trades at ${FRONT}/my-trades`) }]);
+  });
+});
+
+describe("Discord's limits", () => {
+  const bigTrade = (n: number, players: number): TradeListEntry => ({
+    id: trade(n),
+    status: '2',
+    dateCreated: day(n),
+    participants: [
+      { teamId: ALPHA, label: 'ALF' },
+      { teamId: BRAVO, label: 'Bravo' },
+    ],
+    items: Array.from({ length: players }, (_, i) => ({ kind: 'player' as const, recipientTeamId: ALPHA, name: `Player Number ${n}-${i} With A Long Name` })),
+  });
+
+  test('entries are kept while the description fits 4096 − 120; the rest count as more', () => {
+    const list = { trades: [1, 2, 3, 4, 5].map((n) => bigTrade(n, 30)), total: 9 };
+    const embed = tradeListEmbed('Your Last 5 Trades', list, ALPHA, FRONT);
+    const kept = embed.description!.split('\n\n');
+    assert.ok(embed.description!.length <= LIST_DESCRIPTION_MAX, `${embed.description!.length} characters`);
+    assert.ok(kept.length >= 1 && kept.length < 5, `${kept.length} entries`);
+    // Whole entries only, each as it would be alone.
+    assert.deepEqual(kept, list.trades.slice(0, kept.length).map((t, i) => tradeListEmbed('t', { trades: [t], total: 1 }, ALPHA, FRONT).description!.replace(/^1\./, `${i + 1}.`)));
+    assert.equal(embed.footer?.text, `and ${9 - kept.length} more — view all at ${FRONT}/my-trades`);
+  });
+
+  test('a single entry too long for the description is cut by lines, never dropped', () => {
+    const embed = tradeListEmbed('Your Last 5 Trades', { trades: [bigTrade(1, 400)], total: 1 }, ALPHA, FRONT);
+    assert.ok(embed.description!.length <= LIST_DESCRIPTION_MAX, `${embed.description!.length} characters`);
+    const lines = embed.description!.split('\n');
+    assert.equal(lines.length, 4);
+    assert.equal(lines[0], `1. Requested | <t:${unix(1)}:R>`);
+    assert.match(lines[1]!, /^You get: Player Number 1-0 With A Long Name, .*…$/);
+    assert.equal(lines[2], 'Bravo gets: _nothing_');
+    assert.equal(lines[3], `[View trade](${FRONT}/trades/${trade(1)}/review)`);
   });
 });
 

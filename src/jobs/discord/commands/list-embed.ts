@@ -5,7 +5,7 @@
 import type { APIEmbed } from 'discord-api-types/v10';
 import type { TradeStatusLabel } from '../trade-view.ts';
 import { ANNOUNCEMENT_PICK_LABELS, discordTimestamp, roundOrdinal } from '../embeds/format.ts';
-import { EMBED_LIMITS, fitEmbed, truncateLines } from '../embeds/limits.ts';
+import { EMBED_LIMITS, fitEmbed, truncate, truncateLines } from '../embeds/limits.ts';
 import type { TradeList, TradeListEntry, TradeListFilter, TradeListItem } from './trade-list.ts';
 
 export const LIST_EMBED_COLOR = 0x3498db;
@@ -37,16 +37,25 @@ function itemText(item: TradeListItem): string {
   return type === null ? `${owner}'s ${roundOrdinal(item.round)} pick` : `${owner}'s ${roundOrdinal(item.round)} ${type} pick`;
 }
 
-/** One entry's lines: status and age, what each participant gets, the link. */
-function entryText(index: number, trade: TradeListEntry, callerTeamId: string, frontendOrigin: string): string {
-  const lines = [`${index}. ${STATUS_WORDS[trade.status] ?? 'Unknown'} | ${discordTimestamp(trade.dateCreated, 'R')}`];
-  for (const participant of trade.participants) {
-    const gets = trade.items.filter((item) => item.recipientTeamId === participant.teamId).map(itemText);
+/**
+ * One entry's lines: status and age, what each participant gets, the link. Past `max` characters
+ * the "gets" lines share what is left and are each cut with `…`, so the header and link stay.
+ */
+function entryText(index: number, trade: TradeListEntry, callerTeamId: string, frontendOrigin: string, max: number): string {
+  const header = `${index}. ${STATUS_WORDS[trade.status] ?? 'Unknown'} | ${discordTimestamp(trade.dateCreated, 'R')}`;
+  const link = frontendOrigin === '' ? [] : [`[View trade](${frontendOrigin}/trades/${trade.id}/review)`];
+  let gets = trade.participants.map((participant) => {
+    const items = trade.items.filter((item) => item.recipientTeamId === participant.teamId).map(itemText);
     const who = participant.teamId === callerTeamId ? 'You get' : `${participant.label} gets`;
-    lines.push(`${who}: ${gets.length === 0 ? '_nothing_' : gets.join(', ')}`);
+    return `${who}: ${items.length === 0 ? '_nothing_' : items.join(', ')}`;
+  });
+  const text = () => [header, ...gets, ...link].join('\n');
+  if (text().length > max && gets.length > 0) {
+    const fixed = header.length + link.reduce((sum, line) => sum + 1 + line.length, 0) + gets.length;
+    const each = Math.floor((max - fixed) / gets.length);
+    gets = gets.map((line) => truncate(line, each));
   }
-  if (frontendOrigin !== '') lines.push(`[View trade](${frontendOrigin}/trades/${trade.id}/review)`);
-  return lines.join('\n');
+  return truncateLines(text(), max);
 }
 
 function footerText(more: number, frontendOrigin: string): string {
@@ -64,11 +73,11 @@ export function tradeListEmbed(title: string, list: TradeList, callerTeamId: str
   const entries: string[] = [];
   let length = 0;
   for (const [i, trade] of list.trades.entries()) {
-    const text = entryText(i + 1, trade, callerTeamId, origin);
+    const text = entryText(i + 1, trade, callerTeamId, origin, LIST_DESCRIPTION_MAX);
     const added = entries.length === 0 ? text.length : length + 2 + text.length;
-    if (entries.length > 0 && added > LIST_DESCRIPTION_MAX) break;
-    entries.push(entries.length === 0 ? truncateLines(text, LIST_DESCRIPTION_MAX) : text);
-    length = entries.length === 1 ? entries[0]!.length : added;
+    if (added > LIST_DESCRIPTION_MAX) break;
+    entries.push(text);
+    length = added;
   }
   const description = entries.length === 0 ? '_No trades found._' : entries.join('\n\n');
   const more = Math.max(list.total - entries.length, 0);
