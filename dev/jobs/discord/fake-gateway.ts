@@ -53,6 +53,8 @@ export interface FakeGateway {
   readonly resumes: FakeResume[];
   /** The query of every connection (`v`, `encoding`, `compress`). */
   readonly queries: Record<string, string>[];
+  /** The close code of every socket that closed, in order (the client's, or the fake's own). */
+  readonly closeCodes: number[];
   /** Heartbeats received. */
   heartbeats(): number;
   /** Closes every socket with this code (default 4000, unknown error: a resumable one). */
@@ -79,6 +81,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
   const identifies: FakeIdentify[] = [];
   const resumes: FakeResume[] = [];
   const queries: Record<string, string>[] = [];
+  const closeCodes: number[] = [];
   const sessions = new Map<string, Session>();
   const sockets = new Set<WebSocket>();
   const sessionOf = new Map<WebSocket, Session>();
@@ -105,7 +108,8 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     if (query.v !== undefined && query.v !== '10') return socket.close(4012, 'Invalid API version');
     if ((query.encoding ?? 'json') !== 'json' || query.compress !== undefined) return socket.close(4002, 'Decode error: only json, uncompressed');
     sockets.add(socket);
-    socket.on('close', () => {
+    socket.on('close', (code) => {
+      closeCodes.push(code);
       sockets.delete(socket);
       const session = sessionOf.get(socket);
       if (session && session.socket === socket) session.socket = undefined;
@@ -172,6 +176,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     identifies,
     resumes,
     queries,
+    closeCodes,
     heartbeats: () => heartbeats,
     closeAll: (code = 4000) => {
       for (const socket of sockets) socket.close(code, 'Closed by the fake Gateway');

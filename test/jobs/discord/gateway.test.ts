@@ -11,6 +11,9 @@ import { createDiscordClient, type DiscordClient } from '../../../src/jobs/disco
 import { startGatewayCommands, type CommandDispatch, type GatewayCommands } from '../../../src/jobs/discord/gateway/gateway-connection.ts';
 import type { CommandInteraction } from '../../../src/jobs/discord/commands/command-responder.ts';
 import { waitFor, commandInteraction } from './support/gateway-fixtures.ts';
+import { NOT_LINKED, runCommand } from '../../../src/jobs/discord/commands/run-command.ts';
+import type { OwnerDb } from '../../../src/db/database.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 
 const log = pino({ level: 'silent' });
 
@@ -18,6 +21,7 @@ let fake: FakeDiscord;
 let client: DiscordClient;
 let gateway: FakeGateway;
 let connection: GatewayCommands | undefined;
+let database: TestDatabase | undefined;
 const received: CommandInteraction[] = [];
 
 /** Replies `pong <command>`; `slow-*` commands defer, then follow up. */
@@ -50,10 +54,11 @@ afterEach(async () => {
 after(async () => {
   client?.close();
   await fake?.close();
+  await database?.drop();
 });
 
-const connect = async (): Promise<GatewayCommands> => {
-  connection = startGatewayCommands({ token: fake.token, client, dispatch, log });
+const connect = async (run: CommandDispatch = dispatch): Promise<GatewayCommands> => {
+  connection = startGatewayCommands({ token: fake.token, client, dispatch: run, log });
   await waitFor(() => connection?.state().connected === true, 5000, 'the Gateway session is ready');
   return connection;
 };
@@ -147,5 +152,19 @@ test('stop closes the session with 1000 and leaves no connection', async () => {
   assert.equal(gateway.connections(), 1);
   await connection?.stop();
   await waitFor(() => gateway.connections() === 0, 3000, 'the socket closed');
+  assert.deepEqual(gateway.closeCodes, [1000], 'a normal close: Discord ends the session, the next leader identifies anew');
   assert.equal(connection?.state().connected, false);
+});
+
+test('the real runCommand over the Gateway: a caller without a linked account gets the ephemeral not-linked answer through REST', async () => {
+  database = await createTestDatabase();
+  const deps = { db: database.db as unknown as OwnerDb, frontendOrigin: '', deferAfterMs: 2000, log };
+  const outcomes: string[] = [];
+  await connect(async (interaction, responder) => outcomes.push(await runCommand(interaction, responder, deps)));
+  const interaction = commandInteraction('my-trades', '1400000000000000999');
+  fake.expectInteraction(interaction.id, interaction.token);
+  gateway.dispatchInteraction(interaction);
+  await waitFor(() => fake.interactionAnswers().length === 1 && outcomes.length === 1, 3000, 'the answer');
+  assert.deepEqual(outcomes, ['not_linked']);
+  assert.deepEqual(fake.interactionAnswers()[0]?.body, { type: 4, data: { content: NOT_LINKED, flags: 64 } });
 });
