@@ -18,6 +18,7 @@ import { commandDefinitions } from '../../../src/jobs/discord/commands/definitio
 import { loadTradeList, type TradeListEntry } from '../../../src/jobs/discord/commands/trade-list.ts';
 import { LIST_DESCRIPTION_MAX, tradeListEmbed } from '../../../src/jobs/discord/commands/list-embed.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { seedDatabase } from '../../../dev/seed/seed-database.ts';
 
 const uuid = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const team = (n: number) => uuid('0000000a', n);
@@ -475,6 +476,47 @@ describe('a slow database', () => {
   });
 });
 
+describe('the seeded league', () => {
+  test('the busiest linked owner: their trades (newest 5), the rest counted, in two statements', async () => {
+    const seeded = await createTestDatabase();
+    try {
+      await seedDatabase(seeded.url);
+      // Counted independently of the command: trades of the team, drafts only when it created them.
+      const { rows } = await seeded.pool.query<{ discord: string; team: string; total: number }>(`
+        SELECT u."discordUserId" AS discord, u."teamId" AS team,
+               (SELECT count(*)::int FROM trade t
+                 WHERE EXISTS (SELECT 1 FROM trade_participant p WHERE p."tradeId" = t.id AND p."teamId" = u."teamId")
+                   AND (t.status <> '1' OR EXISTS (SELECT 1 FROM trade_participant p
+                         WHERE p."tradeId" = t.id AND p."teamId" = u."teamId" AND p."participantType" = '1'))) AS total
+          FROM "user" u
+         WHERE u."discordUserId" IS NOT NULL AND u."teamId" IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM "user" o WHERE o."discordUserId" = u."discordUserId" AND o.id < u.id)
+         ORDER BY total DESC, u.id LIMIT 1`);
+      const busiest = rows[0]!;
+      assert.ok(busiest.total >= 2, `the seeded league has an owner with trades (${busiest.total})`);
+      const seen: string[] = [];
+      const db = new Kysely<OwnerDB>({ dialect: new PostgresDialect({ pool: seeded.pool }), log: (event) => void seen.push(event.query.sql) });
+      const responder = new RecordingResponder();
+      const outcome = await runCommand(interaction('trade-history', { member: busiest.discord }, 'all'), responder, deps({ db }));
+      assert.equal(outcome, 'replied');
+      assert.equal(seen.length, 2);
+      const [call] = responder.calls;
+      assert.ok(call?.kind === 'reply');
+      const embed = call.data.embeds![0]!;
+      const entries = embed.description!.split('\n\n');
+      assert.equal(entries.length, Math.min(busiest.total, 5));
+      entries.forEach((entry, i) => {
+        assert.match(entry, new RegExp(`^${i + 1}\\. (Draft|Requested|Pending|Accepted|Declined|Submitted) \\| <t:\\d+:R>\\n`));
+        assert.match(entry, /\nYou get: /);
+        assert.match(entry, new RegExp(`\\n\\[View trade\\]\\(${FRONT}/trades/[0-9a-f-]{36}/review\\)$`));
+      });
+      assert.equal(embed.footer?.text, busiest.total > 5 ? `and ${busiest.total - 5} more — view all at ${FRONT}/my-trades` : `View all trades at ${FRONT}/my-trades`);
+    } finally {
+      await seeded.drop();
+    }
+  });
+});
+
 describe('the metric', () => {
   test('worker.discord.commands counts every command by name and outcome', async () => {
     const counts = await commandCounts();
@@ -483,7 +525,7 @@ describe('the metric', () => {
       'my-trades/not_linked': 1,
       'my-trades/deferred': 1,
       'my-trades/failed': 2,
-      'trade-history/replied': 8,
+      'trade-history/replied': 9,
       'trade-history/no_team': 1,
       'unknown/unknown_command': 1,
     });
