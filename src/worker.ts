@@ -16,6 +16,7 @@ import { createMailboxHandler } from './http/mailbox-page.ts';
 import { createDiscordPageHandler } from './http/discord-page.ts';
 import { createEmailWebhookHandler } from './http/email-webhooks.ts';
 import { enqueue } from './client/enqueue.ts';
+import { startSlashCommands, type SlashCommands } from './jobs/discord/commands/start-slash-commands.ts';
 import { runStartupSchemaCheck, schemaReadiness } from './db/schema-check/startup-check.ts';
 import { schemaCheckStatusValue } from './db/schema-check/report.ts';
 import { setSchemaCheckResult } from './telemetry/schema-check-metric.ts';
@@ -44,6 +45,8 @@ export interface RunningWorker {
   readonly http: RunningHttpServer;
   /** The jobs this process is running right now. */
   readonly running: RunningJobs;
+  /** The Discord slash commands: their transport and, on the Gateway, whether this process leads. */
+  readonly discordCommands: SlashCommands;
   /**
    * Stops fetching and lets running jobs finish; shortly before SHUTDOWN_TIMEOUT_MS it stops the
    * ones still running (queries cancelled, requests aborted) so they are handed back for a retry
@@ -135,10 +138,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const discordPage: RouteHandler[] = config.deployEnv === 'production' ? [] : [createDiscordPageHandler(config.discord.devDir)];
   // The providers' delivery webhooks, each on only when its secret is set; a verified event is queued as email.status.
   const emailWebhooks = createEmailWebhookHandler(config.emailWebhooks, (payload) => enqueue(boss, 'email.status', payload, { maxPayloadBytes: config.maxPayloadBytes }), log);
+  // Not part of readiness: the commands are not the worker's core work, and Discord being down must
+  // not take the worker out of rotation. Their state shows in /health and the console.
+  const discordCommands = startSlashCommands(config, { client: clients.discord, targets, log });
   const http = await startHttpServer({
     host: config.http.host,
     port: config.http.port,
-    routes: [...(options.routes ?? []), ...mailbox, ...discordPage, emailWebhooks],
+    routes: [...(options.routes ?? []), ...mailbox, ...discordPage, emailWebhooks, ...discordCommands.routes],
+    healthDetails: () => ({ discordCommands: discordCommands.state() }),
     readiness: {
       schema: async () => schemaReadiness(schemaCheck),
       queue: async () => {
@@ -172,6 +179,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     stopped ??= (async () => {
       stopping = true;
       clearInterval(pruneTimer);
+      // First, so no new interaction arrives, and the lock is free for another process at once.
+      await discordCommands.stop().catch((error: unknown) => log.warn({ err: error }, 'could not stop the Discord commands cleanly'));
       const timeoutMs = config.shutdownTimeoutMs;
       log.info({ timeoutMs, running: running.count() }, 'worker stopping: no new jobs; waiting for running ones');
       const abortTimer = setTimeout(() => {
@@ -192,5 +201,5 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     })();
     return stopped;
   };
-  return { config, log, deps, jobs, boss, targets, clients, http, running, stop };
+  return { config, log, deps, jobs, boss, targets, clients, http, running, discordCommands, stop };
 }

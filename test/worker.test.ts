@@ -37,7 +37,10 @@ describe('worker with the job registry', () => {
   });
 
   test('/health answers and /ready reports the queue and every target database', async () => {
-    assert.deepEqual(await getJson(`${worker.http.url}/health`), { status: 200, body: { status: 'ok' } });
+    assert.deepEqual(await getJson(`${worker.http.url}/health`), {
+      status: 200,
+      body: { status: 'ok', discordCommands: { transport: 'off', reason: 'DISCORD_BOT_TOKEN is not set' } },
+    });
     const ready = await getJson(`${worker.http.url}/ready`);
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body, {

@@ -12,6 +12,8 @@ export interface HttpServerOptions {
   readonly port: number;
   readonly readiness: Record<string, ReadinessCheck>;
   readonly routes: readonly RouteHandler[];
+  /** What /health adds beside `status: ok`: state worth seeing that is not readiness (e.g. the Discord commands). */
+  readonly healthDetails?: () => Record<string, unknown>;
 }
 
 export interface RunningHttpServer {
@@ -51,7 +53,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const server = createServer(async (request, response) => {
     try {
       const path = new URL(request.url ?? '/', 'http://worker').pathname;
-      if (request.method === 'GET' && path === '/health') return sendJson(response, 200, { status: 'ok' });
+      if (request.method === 'GET' && path === '/health') return sendJson(response, 200, { status: 'ok', ...options.healthDetails?.() });
       if (request.method === 'GET' && path === '/ready') {
         const checks = await runChecks(options.readiness, 2000);
         const ready = Object.values(checks).every((check) => check.ok);

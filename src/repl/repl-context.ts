@@ -35,6 +35,7 @@ const helpText = `TradeMachine worker console: live objects of this worker proce
                                (boss.getQueues() has pg-boss's cached counts, up to a minute old)
   await recentFailures(n=10)   failed, retrying and dead-lettered jobs with their errors
   await syncHistory(n=20, target='production')   newest sync_job_execution rows
+  discordCommands()            the slash commands' transport and, on the Gateway, leader / connected / reconnects
   setLogLevel(level)           change the log level now (fatal error warn info debug trace silent)
   logLevel()                   the current log level
   .exit or Ctrl-D              leave the console; the worker keeps running (process.exit() here, too)
@@ -72,6 +73,7 @@ export function createReplContext(worker: RunningWorker, session: ReplSession): 
       return level;
     },
     logLevel: () => worker.log.level,
+    discordCommands: () => worker.discordCommands.state(),
     help: () => {
       session.output.write(`${helpText}\n`);
     },
