@@ -72,6 +72,28 @@ export function emailUpstreamDashboard(): DashboardBuilder {
         ],
       }),
     )
+    .withPanel(
+      timeseries({
+        id: 10,
+        title: 'Slash commands by command and outcome',
+        description: '/my-trades and /trade-history answers in each interval: replied, deferred (the database was slow), not_linked, no_team, unknown_command, failed.',
+        unit: 'short',
+        queries: [{ expr: `sum by (command, outcome) (increase(worker_discord_commands_total[${window}]))`, legend: '{{command}} {{outcome}}' }],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 11,
+        title: 'Discord Gateway: leader, connected, reconnects',
+        description: 'Across worker processes: how many hold the leader lock and how many have a Gateway session (both should be 1), and reconnects in each interval.',
+        unit: 'short',
+        queries: [
+          { expr: 'sum(worker_discord_gateway_leader)', legend: 'leaders' },
+          { expr: 'sum(worker_discord_gateway_connected)', legend: 'connected' },
+          { expr: `sum(increase(worker_discord_gateway_reconnects_total[${window}]))`, legend: 'reconnects' },
+        ],
+      }),
+    )
     .withRow(new RowBuilder('Upstream HTTP').id(101))
     .withPanel(
       timeseries({

@@ -25,6 +25,8 @@ import { startFakeSheets, type FakeSheets } from '../../dev/jobs/sheets/fake-she
 import { buildMinorsSheet } from '../../dev/jobs/sheets/minors-sheet.ts';
 import { buildDraftPicksSheet } from '../../dev/jobs/sheets/draft-picks-sheet.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../dev/jobs/discord/fake-discord.ts';
+import { startFakeGateway, type FakeGateway } from '../../dev/jobs/discord/fake-gateway.ts';
+import { commandInteraction, GATEWAY_TEST_APP, GATEWAY_TEST_GUILD, waitFor } from '../jobs/discord/support/gateway-fixtures.ts';
 
 const LEAGUE_ID = 123456;
 const SEASON = 2025;
@@ -38,6 +40,8 @@ export interface MeteredWorker {
   readonly brevo: FakeBrevo;
   readonly sheets: FakeSheets;
   readonly discord: FakeDiscord;
+  /** The Gateway the worker's slash commands connect to. */
+  readonly gateway: FakeGateway;
   readonly userId: string;
   /** Another owner, with DMs off (the default settings). */
   readonly otherUserId: string;
@@ -85,6 +89,8 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
     .execute();
   const discord = await startFakeDiscord();
   discord.addChannel(DISCORD_CHANNEL, 'trades');
+  const gateway = await startFakeGateway({ token: discord.token, applicationId: GATEWAY_TEST_APP });
+  discord.setGatewayUrl(gateway.url);
   const sheets = await startFakeSheets();
   const groups = Array.from({ length: 4 }, (_, group) => ({
     owners: Array.from({ length: 5 }, (_, block) => `Owner ${group * 5 + block + 1}`) as unknown as readonly [string, string, string, string, string],
@@ -114,6 +120,9 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
     DISCORD_BOT_TOKEN: discord.token,
     DISCORD_API_BASE_URL: discord.apiBaseUrl,
     DISCORD_CHANNEL_ID_PRODUCTION: DISCORD_CHANNEL,
+    DISCORD_APPLICATION_ID: GATEWAY_TEST_APP,
+    DISCORD_GUILD_ID: GATEWAY_TEST_GUILD,
+    DISCORD_LEADER_RETRY_MS: '500',
   });
   const worker = await startWorker({
     config,
@@ -136,6 +145,7 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
     brevo,
     sheets,
     discord,
+    gateway,
     userId,
     otherUserId,
     tradeId,
@@ -144,7 +154,7 @@ export async function startMeteredWorker(): Promise<MeteredWorker> {
       unregister();
       await worker.stop();
       await telemetry.shutdown();
-      await Promise.all([espn.close(), brevo.close(), sheets.close(), discord.close()]);
+      await Promise.all([espn.close(), brevo.close(), sheets.close(), discord.close(), gateway.close()]);
       await database.drop();
     },
   };
@@ -202,6 +212,15 @@ export async function runEveryJob(metered: MeteredWorker, definitions: readonly 
   metered.brevo.failNext(1, brevoFaults.serverError(503));
   await sendAndWait(metered.worker, 'email.send', payloads['email.send'] ?? {}, ['retry']);
   await sendAndWait(metered.worker, 'email.send', { type: 'carrier-pigeon' }, ['failed']);
+  // A slash command over the Gateway the worker leads: the command and Gateway metrics get samples.
+  await waitFor(() => metered.gateway.sessions() === 1, 10_000, 'the worker to open its Gateway session');
+  const interaction = commandInteraction('my-trades');
+  metered.discord.expectInteraction(interaction.id, interaction.token);
+  metered.gateway.dispatchInteraction(interaction);
+  await waitFor(() => metered.discord.interactionAnswers().length > 0, 5000, 'the command to be answered');
+  // The fake drops the session with a resumable code: the library resumes, and the reconnect is counted.
+  metered.gateway.closeAll(4000);
+  await waitFor(() => metered.gateway.resumes.length > 0 && metered.gateway.sessions() === 1, 10_000, 'the Gateway session to resume');
   // A DM to an owner with DMs off (the default) completes skipped, counted.
   await sendAndWait(metered.worker, 'discord.trade-dm', { ...payloads['discord.trade-dm'], recipientUserId: metered.otherUserId }, ['completed']);
   collectGarbage();
