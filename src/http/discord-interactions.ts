@@ -4,6 +4,7 @@
  * answers PING, hands a chat-input command to the same implementation the Gateway uses (through a
  * `CommandResponder`), and answers the HTTP request with the command's reply or its deferral.
  */
+import { readLimitedBody } from './read-body.ts';
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIInteractionResponseCallbackData } from 'discord-api-types/v10';
@@ -73,28 +74,9 @@ export function ed25519PublicKeyFromHex(hex: string): KeyObject {
   return createPublicKey({ key: Buffer.concat([ed25519SpkiPrefix, Buffer.from(hex, 'hex')]), format: 'der', type: 'spki' });
 }
 
-/** Reads the body up to `maxBytes`; a longer one (declared or streamed) is a 413. */
+/** Reads the body up to `maxBytes`; a longer one is a 413. */
 function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new InteractionRefusal(413, `body larger than ${maxBytes} bytes`));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let overflowed = false;
-    request.on('data', (chunk: Buffer) => {
-      if (overflowed) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        overflowed = true;
-        chunks.length = 0;
-        reject(new InteractionRefusal(413, `body larger than ${maxBytes} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.once('end', () => resolve(Buffer.concat(chunks)));
-    request.once('error', reject);
-  });
+  return readLimitedBody(request, maxBytes, (message) => new InteractionRefusal(413, message));
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {

@@ -1,3 +1,4 @@
+import { readLimitedBody } from './read-body.ts';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -69,31 +70,9 @@ function sendJson(response: ServerResponse, status: number, body: unknown, heade
   response.end(JSON.stringify(body));
 }
 
-/**
- * Reads the body up to `maxBytes`; a longer one (declared or streamed) is a 413. The rest of an
- * oversized body is drained, not kept, so the 413 still reaches the caller.
- */
+/** Reads the body up to `maxBytes`; a longer one is a 413. */
 function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new WebhookRefusal(413, `body larger than ${maxBytes} bytes`));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let overflowed = false;
-    request.on('data', (chunk: Buffer) => {
-      if (overflowed) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        overflowed = true;
-        chunks.length = 0;
-        reject(new WebhookRefusal(413, `body larger than ${maxBytes} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.once('end', () => resolve(Buffer.concat(chunks)));
-    request.once('error', reject);
-  });
+  return readLimitedBody(request, maxBytes, (message) => new WebhookRefusal(413, message));
 }
 
 function parseJson(body: Buffer): unknown {
