@@ -1,3 +1,4 @@
+import { pageParameter, sendDevPage } from './dev-page.ts';
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -89,14 +90,7 @@ export function createDiscordPageHandler(dir: string): RouteHandler {
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    'content-type': type,
-    'content-security-policy': contentSecurityPolicy,
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-    ...extra,
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
+  sendDevPage(res, contentSecurityPolicy, status, type, body, extra);
 }
 
 /** Every readable message, newest first (the file is appended in order); an absent file is no messages. */
@@ -122,12 +116,6 @@ async function readMessages(file: string): Promise<{ messages: StoredMessage[]; 
   return { messages: messages.reverse(), unreadable };
 }
 
-/** `?page=N` (1-based, default 1), or undefined when it is not a positive integer. */
-function pageParameter(url: URL): number | undefined {
-  const raw = url.searchParams.get('page');
-  if (raw === null) return 1;
-  return /^[1-9]\d{0,8}$/.test(raw) ? Number(raw) : undefined;
-}
 
 function listPage(all: readonly StoredMessage[], unreadable: number, page: number, now: Date): string {
   const total = all.length;

@@ -1,3 +1,4 @@
+import { pageParameter, sendDevPage } from './dev-page.ts';
 import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -64,14 +65,7 @@ export function createMailboxHandler(dir: string): (req: IncomingMessage, res: S
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    'content-type': type,
-    'content-security-policy': contentSecurityPolicy,
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-    ...extra,
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
+  sendDevPage(res, contentSecurityPolicy, status, type, body, extra);
 }
 
 async function readMessage(root: string, id: string): Promise<StoredMessage | undefined> {
@@ -125,12 +119,6 @@ async function loadPage(root: string, page: number): Promise<ListPage> {
   };
 }
 
-/** `?page=N` (1-based, default 1), or undefined when it is not a positive integer. */
-function pageParameter(url: URL): number | undefined {
-  const raw = url.searchParams.get('page');
-  if (raw === null) return 1;
-  return /^[1-9]\d{0,8}$/.test(raw) ? Number(raw) : undefined;
-}
 
 function listPage({ messages, page, pages, total }: ListPage): string {
   const rows = messages
