@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { knownObanWorkers } from './inbox/oban-workers.ts';
 
 /** Thrown by `loadConfig` with every bad variable listed, so one start-up shows all of them. */
 export class ConfigError extends Error {
@@ -268,6 +269,26 @@ const envSchema = z.object({
   BREVO_WEBHOOK_SECRET: optionalSecret,
   /** Oldest signed webhook timestamp accepted, in seconds (replays older than this are refused). Default: 300. */
   EMAIL_WEBHOOK_MAX_AGE_SECONDS: positiveInt.default(300),
+
+  /** The oban_jobs inbox (src/inbox/): take the rows the owner inserts into each target's `oban_jobs`. Default: false. */
+  INBOX_ENABLED: booleanFlag.default(false),
+  /** How often the inbox polls each target's `oban_jobs`, in ms. Default: 500. */
+  INBOX_POLL_MS: positiveInt.default(500),
+  /**
+   * The Oban worker strings the inbox takes, comma-separated (the rest are left to the previous
+   * service while both run). Default: all of them.
+   */
+  INBOX_WORKERS: z
+    .string()
+    .transform((value) => value.split(',').map((worker) => worker.trim()).filter((worker) => worker.length > 0))
+    .pipe(
+      z
+        .array(z.enum(knownObanWorkers as [string, ...string[]], { error: `must list only ${knownObanWorkers.join(', ')}` }))
+        .min(1, 'must name at least one worker string'),
+    )
+    .optional(),
+  /** Finished `oban_jobs` rows older than this many hours are deleted, as Oban's pruner did; 0 never prunes. Default: 48. */
+  INBOX_PRUNE_HOURS: integerAtLeast(0, 'a whole number of hours').default(48),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -377,6 +398,15 @@ export interface Config {
       readonly leaderRetryMs: number;
       readonly deferAfterMs: number;
     };
+  };
+  /** The oban_jobs inbox. */
+  readonly inbox: {
+    readonly enabled: boolean;
+    readonly pollMs: number;
+    /** The worker strings it takes. */
+    readonly workers: readonly string[];
+    /** 0: never prune. */
+    readonly pruneHours: number;
   };
   /** The email providers' delivery webhooks, received on the HTTP port when their secret is set. */
   readonly emailWebhooks: {
@@ -517,6 +547,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date
         leaderRetryMs: e.DISCORD_LEADER_RETRY_MS,
         deferAfterMs: e.DISCORD_COMMAND_DEFER_MS,
       },
+    },
+    inbox: {
+      enabled: e.INBOX_ENABLED,
+      pollMs: e.INBOX_POLL_MS,
+      workers: e.INBOX_WORKERS ?? knownObanWorkers,
+      pruneHours: e.INBOX_PRUNE_HOURS,
     },
     emailWebhooks: {
       mailgunSigningKey: e.MAILGUN_WEBHOOK_SIGNING_KEY,

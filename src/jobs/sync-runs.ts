@@ -18,6 +18,11 @@ export const syncScopePayload = z
   .object({
     /** Which owner databases to update. Default: production. */
     databaseScope: z.enum(['production', 'staging', 'both'] as const satisfies readonly DatabaseScope[]).default('production'),
+    /**
+     * The `oban_jobs` row this run came from, when the inbox (src/inbox/) enqueued it; recorded in
+     * `sync_job_execution."obanJobId"` of the row's own target. Optional.
+     */
+    obanJobId: z.number().int().positive().optional(),
   })
   .strict();
 

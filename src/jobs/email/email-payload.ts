@@ -36,10 +36,26 @@ const tradeRequest = z
   })
   .strict();
 const tradeDeclined = z
-  .object({ ...common, type: z.literal('trade_declined'), tradeId: uuid, recipientUserId: uuid, tradeUrl: link.optional() })
+  .object({
+    ...common,
+    type: z.literal('trade_declined'),
+    tradeId: uuid,
+    recipientUserId: uuid,
+    tradeUrl: link.optional(),
+    /** Whether the recipient created the trade (the owner's `is_creator`); optional, for the wording. */
+    isCreator: z.boolean().optional(),
+  })
   .strict();
 const tradeSubmit = z
-  .object({ ...common, type: z.literal('trade_submit'), tradeId: uuid, recipientUserId: uuid, tradeUrl: link.optional() })
+  .object({
+    ...common,
+    type: z.literal('trade_submit'),
+    tradeId: uuid,
+    recipientUserId: uuid,
+    tradeUrl: link.optional(),
+    /** Where the creator submits the accepted trade (the owner's `submit_url`); optional. */
+    submitUrl: link.optional(),
+  })
   .strict();
 
 export const emailPayload = z.discriminatedUnion('type', [passwordReset, registration, test, tradeRequest, tradeDeclined, tradeSubmit]);
@@ -51,5 +67,5 @@ export type EmailPayload = z.output<typeof emailPayload>;
 export type EmailType = EmailPayload['type'];
 
 /** The payload fields that hold links, each checked against the frontend origin before anything is sent. */
-export const linkFields = ['resetUrl', 'registrationUrl', 'acceptUrl', 'declineUrl', 'tradeUrl'] as const;
+export const linkFields = ['resetUrl', 'registrationUrl', 'acceptUrl', 'declineUrl', 'tradeUrl', 'submitUrl'] as const;
 export type LinkField = (typeof linkFields)[number];
