@@ -24,8 +24,9 @@ export const tradeAnnouncement = defineJob({
   name: 'discord.trade-announcement',
   description: "Post a submitted trade to the target's Discord announcement channel",
   payload: tradeAnnouncementPayload,
-  // One at a time per process, as before (§5.1): the REST client keeps Discord's buckets anyway.
-  queue: { policy: 'standard', retryLimit: 3, retryDelaySeconds: 30, expireInSeconds: 120, localConcurrency: 1 },
+  // One at a time per process, as before (§5.1, §6.7): the REST client keeps Discord's buckets anyway.
+  // retryLimit 2: 3 attempts, as Oban's max_attempts and the owner's insert (§6.7).
+  queue: { policy: 'standard', retryLimit: 2, retryDelaySeconds: 30, expireInSeconds: 120, localConcurrency: 1 },
   async run(payload, ctx): Promise<TradeAnnouncementResult> {
     const target = targetNamed(ctx, payload.target);
     const channelId = ctx.config.discord.announcementChannels[payload.target];

@@ -48,7 +48,9 @@ export const tradeDm = defineJob({
   name: 'discord.trade-dm',
   description: 'Send one user a Discord DM about a trade (request, submit or declined), if their settings allow',
   payload: tradeDmPayload,
-  queue: { policy: 'standard', retryLimit: 3, retryDelaySeconds: 30, expireInSeconds: 120, localConcurrency: 1 },
+  // One at a time per process, as Oban's discord queue (§6.7). retryLimit 2: 3 attempts, as Oban's
+  // max_attempts and the owner's insert (§6.7).
+  queue: { policy: 'standard', retryLimit: 2, retryDelaySeconds: 30, expireInSeconds: 120, localConcurrency: 1 },
   async run(payload, ctx): Promise<TradeDmResult> {
     checkLinkOrigins(payload, dmLinkFields, ctx.config.email.frontendOrigin);
     const target = targetNamed(ctx, payload.target);

@@ -71,7 +71,10 @@ export const emailStatus = defineJob({
   name: 'email.status',
   description: 'Apply a provider delivery event to "email".status by message id; status only moves forward, final states stay',
   payload: emailStatusPayload,
-  queue: { policy: 'standard', retryLimit: 2, retryDelaySeconds: 10, expireInSeconds: 60, localConcurrency: 5 },
+  // 2 at a time per process, as Oban's emails queue (§6.7); in Oban the 2 were shared with
+  // EmailWorker, here each job has its own queue, so webhook bursts never hold up a send.
+  // retryLimit 2: 3 attempts, as Oban's max_attempts and the owner's insert (§4, §6.7).
+  queue: { policy: 'standard', retryLimit: 2, retryDelaySeconds: 10, expireInSeconds: 60, localConcurrency: 2 },
   async run(payload, ctx): Promise<EmailStatusResult> {
     const target = targetNamed(ctx, payload.target);
     const provider = payload.provider ?? 'unknown';

@@ -81,7 +81,12 @@ export const sendEmail = defineJob({
   name: 'email.send',
   description: 'Render one email (password reset, registration, test, trade request/declined/submit), send it, record it in "email"',
   payload: emailPayload,
-  queue: { policy: 'standard', retryLimit: 5, retryDelaySeconds: 15, expireInSeconds: 120, localConcurrency: 5 },
+  // 2 at a time per process, as Oban's emails queue (§6.7). Deliberately stricter on attempts: the
+  // owner inserts EmailWorker rows with max_attempts 20 (§6.7), which with Oban's backoff stretches
+  // over days; ours gives up after 6 attempts (about 8 minutes of backoff) because a reset or
+  // registration link, or a trade email, days late does more harm than good, and the failure is
+  // kept 30 days in the dead-letter queue to redrive by hand.
+  queue: { policy: 'standard', retryLimit: 5, retryDelaySeconds: 15, expireInSeconds: 120, localConcurrency: 2 },
   async run(payload, ctx): Promise<SendEmailResult> {
     const emailConfig = ctx.config.email;
     checkLinkOrigins(payload, linkFields, emailConfig.frontendOrigin);

@@ -51,8 +51,9 @@ export const playersSync = defineJob({
   name: 'espn.players-sync',
   description: "Update and add players from ESPN's MLB player pool",
   payload: syncScopePayload,
-  // stately: at most one queued and one running across all worker processes (§6.1's lock, in pg-boss).
-  queue: { policy: 'stately', retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 1800 },
+  // stately: at most one queued and one running across all worker processes (§6.1's lock, in pg-boss;
+  // Oban's espn_sync queue ran 1 at a time). retryLimit 2: 3 attempts, as Oban's max_attempts (§6.7).
+  queue: { policy: 'stately', retryLimit: 2, retryDelaySeconds: 60, expireInSeconds: 1800 },
   // The owner's schedule (§6.6): 07:32 UTC daily, as Oban.Production ran EspnMlbPlayersSync.
   cron: { expression: '32 7 * * *', tz: 'UTC', payload: {} },
   async run({ databaseScope }, ctx): Promise<PlayersSyncResult> {

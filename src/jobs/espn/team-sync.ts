@@ -17,9 +17,11 @@ export const teamSync = defineJob({
   description: "Update team names and ESPN data from the ESPN league's teams",
   payload: syncScopePayload,
   // stately: at most one queued and one running across all worker processes, enforced by
-  // pg-boss in the database, so two syncs never write the same rows at once.
-  queue: { policy: 'stately', retryLimit: 3, retryDelaySeconds: 30, expireInSeconds: 300 },
-  cron: { expression: '0 9 * * *', tz: 'America/New_York', payload: {} },
+  // pg-boss in the database, so two syncs never write the same rows at once (Oban's espn_sync
+  // queue ran 1 at a time, §6.7). retryLimit 2: 3 attempts, as Oban's max_attempts (§6.7).
+  queue: { policy: 'stately', retryLimit: 2, retryDelaySeconds: 30, expireInSeconds: 300 },
+  // The owner's schedule (§6.6): 07:22 UTC daily, as Oban.Production ran EspnTeamSync.
+  cron: { expression: '22 7 * * *', tz: 'UTC', payload: {} },
   async run({ databaseScope }, ctx) {
     const { results } = await runTrackedSync(ctx, databaseScope, 'espn_team_sync', {
       prepare: () => ctx.clients.espn.fetchTeams(ctx.signal),

@@ -57,8 +57,9 @@ export const draftPicksSync = defineJob({
   name: 'sheets.draft-picks-sync',
   description: "Upsert the league's draft picks from its draft-picks Google Sheet",
   payload: syncScopePayload,
-  // stately: at most one queued and one running across all worker processes (§6.1's lock, in pg-boss).
-  queue: { policy: 'stately', retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 900 },
+  // stately: at most one queued and one running across all worker processes (§6.1's lock, in pg-boss;
+  // Oban's draft_sync queue ran 1 at a time). retryLimit 2: 3 attempts, as Oban's max_attempts (§6.7).
+  queue: { policy: 'stately', retryLimit: 2, retryDelaySeconds: 60, expireInSeconds: 900 },
   // The owner's schedule (§6.6): 03:00 UTC daily.
   cron: { expression: '0 3 * * *', tz: 'UTC', payload: {} },
   async run({ databaseScope }, ctx): Promise<DraftPicksSyncResult> {

@@ -49,7 +49,8 @@ export const minorsSync = defineJob({
   name: 'sheets.minors-sync',
   description: "Update minor leaguers and their owners from the league's minor-league sheet",
   payload: syncScopePayload,
-  // stately: one queued and one running across all workers (§6.1's lock). 5 attempts as Oban's max_attempts (§2.1).
+  // stately: one queued and one running across all workers (§6.1's lock; Oban's minors_sync queue ran 1
+  // at a time, §6.7). retryLimit 4: 5 attempts, as Oban's max_attempts for its own cron runs (§2.1, §6.7).
   queue: { policy: 'stately', retryLimit: 4, retryDelaySeconds: 60, expireInSeconds: 900 },
   // The owner's schedule (§6.6): 02:00 UTC daily.
   cron: { expression: '0 2 * * *', tz: 'UTC', payload: {} },
