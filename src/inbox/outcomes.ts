@@ -1,0 +1,192 @@
+/**
+ * Writes pg-boss's outcome back to the `oban_jobs` rows the inbox enqueued, as Oban would, so the
+ * owner's admin page shows the truth. Set-based: per target and poll, one read of its in-flight
+ * rows, one read of their jobs in the queue, and one update of the rows that changed (plus, for
+ * syncs, one update of `sync_job_execution."obanJobId"`).
+ *
+ * pg-boss → `oban_jobs`:
+ * - created / active: `executing`, `attempt` = the attempt running;
+ * - retry: still `executing` (pg-boss owns the retry; `retryable` would let Oban's stager take the
+ *   row while both services run), the failed attempt appended to `errors`;
+ * - completed: `completed` + `completed_at`;
+ * - failed (retries exhausted, a permanent failure, dead-lettered): `discarded` + `discarded_at`;
+ * - cancelled: `cancelled` + `cancelled_at`.
+ * Each failed attempt is one `errors` entry `{at, attempt, error}`.
+ */
+import type pg from 'pg';
+import { CLAIMED_BY, obanError, type ClaimedRow } from './claim.ts';
+import { inboxJobId } from './job-id.ts';
+import { syncJobNames } from './translate.ts';
+
+export interface InFlightRow extends ClaimedRow {
+  /** Entries already in `errors`. */
+  readonly errorCount: number;
+}
+
+/** A pg-boss job as the outcome writer reads it. */
+export interface QueueJob {
+  readonly id: string;
+  readonly name: string;
+  readonly state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
+  readonly retryCount: number;
+  readonly output: unknown;
+}
+
+export type ObanState = 'executing' | 'completed' | 'discarded' | 'cancelled';
+
+export interface RowUpdate {
+  readonly id: number;
+  readonly state: ObanState;
+  readonly attempt: number;
+  readonly newErrors: readonly { at: string; attempt: number; error: string }[];
+}
+
+/** The message of a failed attempt, from what the runner (or pg-boss's monitor) stored as output. */
+export function errorText(output: unknown): string {
+  if (output && typeof output === 'object') {
+    const record = output as Record<string, unknown>;
+    const error = record.error as Record<string, unknown> | undefined;
+    if (error && typeof error === 'object' && typeof error.message === 'string') {
+      return typeof error.code === 'string' && error.code !== '' ? `${error.code}: ${error.message}` : error.message;
+    }
+    const value = record.value as Record<string, unknown> | undefined;
+    if (value && typeof value === 'object' && typeof value.message === 'string') return value.message;
+    if (typeof record.message === 'string') return record.message;
+  }
+  return output === null || output === undefined ? 'failed (no error recorded)' : JSON.stringify(output);
+}
+
+/**
+ * What the row should become given its job (pure). pg-boss counts `retry_count` up as each retry
+ * starts, so failed attempts are `retry_count + 1` once the job is in retry or failed, and
+ * `retry_count` while it is created, active, completed or cancelled. Returns undefined when nothing changed.
+ */
+export function rowUpdateFor(row: InFlightRow, job: QueueJob, now: Date = new Date()): RowUpdate | undefined {
+  const failedAttempts = job.state === 'retry' || job.state === 'failed' ? job.retryCount + 1 : job.retryCount;
+  const started = job.state !== 'created' || job.retryCount > 0;
+  const attempt = Math.max(row.attempt, started ? job.retryCount + 1 : row.attempt);
+  const newErrors: { at: string; attempt: number; error: string }[] = [];
+  // Only the last failure's message is kept by pg-boss; an earlier one missed between polls gets it too.
+  for (let failed = row.errorCount + 1; failed <= failedAttempts; failed += 1) newErrors.push(obanError(failed, errorText(job.output), now));
+  const state: ObanState =
+    job.state === 'completed' ? 'completed' : job.state === 'failed' ? 'discarded' : job.state === 'cancelled' ? 'cancelled' : 'executing';
+  if (state === 'executing' && newErrors.length === 0 && attempt === row.attempt) return undefined;
+  return { id: row.id, state, attempt, newErrors };
+}
+
+interface RawInFlight {
+  id: string;
+  worker: string;
+  queue: string;
+  args: unknown;
+  attempt: number;
+  max_attempts: number;
+  error_count: number;
+}
+
+/** The rows of this target this worker claimed that have not finished. */
+export async function readInFlight(pool: pg.Pool): Promise<InFlightRow[]> {
+  const { rows } = await pool.query<RawInFlight>(
+    `SELECT id::text AS id, worker, queue, args, attempt, max_attempts, coalesce(cardinality(errors), 0) AS error_count
+       FROM oban_jobs
+      WHERE state = 'executing' AND attempted_by[1] = $1
+      ORDER BY id`,
+    [CLAIMED_BY],
+  );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    worker: row.worker,
+    queue: row.queue,
+    args: row.args,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    errorCount: row.error_count,
+  }));
+}
+
+interface RawJob {
+  id: string;
+  name: string;
+  state: QueueJob['state'];
+  retry_count: number;
+  output: unknown;
+}
+
+/** The jobs of these ids, in one statement. */
+export async function readJobs(queuePool: pg.Pool, queueSchema: string, ids: readonly string[]): Promise<Map<string, QueueJob>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await queuePool.query<RawJob>(
+    `SELECT id::text AS id, name, state::text AS state, retry_count, output FROM ${quoteIdent(queueSchema)}.job WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.id, { id: row.id, name: row.name, state: row.state, retryCount: row.retry_count, output: row.output }]));
+}
+
+/** Applies the updates in one statement; a row no longer `executing` (pruned, changed by hand) is left alone. */
+export async function applyRowUpdates(pool: pg.Pool, updates: readonly RowUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  await pool.query(
+    `UPDATE oban_jobs AS j
+        SET state = u.state::oban_job_state,
+            attempt = greatest(j.attempt, u.attempt),
+            completed_at = CASE WHEN u.state = 'completed' THEN timezone('UTC', now()) ELSE j.completed_at END,
+            discarded_at = CASE WHEN u.state = 'discarded' THEN timezone('UTC', now()) ELSE j.discarded_at END,
+            cancelled_at = CASE WHEN u.state = 'cancelled' THEN timezone('UTC', now()) ELSE j.cancelled_at END,
+            errors = coalesce(j.errors, ARRAY[]::jsonb[]) || ARRAY(SELECT jsonb_array_elements(u.new_errors))
+       FROM jsonb_to_recordset($1::jsonb) AS u(id bigint, state text, attempt int, new_errors jsonb)
+      WHERE j.id = u.id AND j.state = 'executing'`,
+    [JSON.stringify(updates.map((update) => ({ id: update.id, state: update.state, attempt: update.attempt, new_errors: update.newErrors })))],
+  );
+}
+
+/**
+ * Sets `sync_job_execution."obanJobId"` to the row's id on the runs of these jobs in the row's own
+ * target (each schema's ids are its own, §6.2), found by the job id every run records in `metadata`.
+ */
+export async function linkSyncExecutions(pool: pg.Pool, links: readonly { jobId: string; rowId: number }[]): Promise<void> {
+  if (links.length === 0) return;
+  await pool.query(
+    `UPDATE sync_job_execution AS e
+        SET "obanJobId" = v.row_id
+       FROM jsonb_to_recordset($1::jsonb) AS v(job_id text, row_id bigint)
+      WHERE e.metadata ->> 'jobId' = v.job_id AND e."obanJobId" IS DISTINCT FROM v.row_id`,
+    [JSON.stringify(links.map((link) => ({ job_id: link.jobId, row_id: link.rowId })))],
+  );
+}
+
+export interface OutcomePass {
+  readonly updated: readonly RowUpdate[];
+  /** In-flight rows whose job the queue does not hold. */
+  readonly missing: readonly InFlightRow[];
+}
+
+/** One outcome pass over a target: read, compare, write back. */
+export async function writeOutcomes(target: { name: string; pool: pg.Pool }, queuePool: pg.Pool, queueSchema: string): Promise<OutcomePass> {
+  const rows = await readInFlight(target.pool);
+  if (rows.length === 0) return { updated: [], missing: [] };
+  const idOf = new Map(rows.map((row) => [row.id, inboxJobId(target.name, row.id)]));
+  const jobs = await readJobs(queuePool, queueSchema, [...idOf.values()]);
+  const updates: RowUpdate[] = [];
+  const missing: InFlightRow[] = [];
+  const syncLinks: { jobId: string; rowId: number }[] = [];
+  const now = new Date();
+  for (const row of rows) {
+    const jobId = idOf.get(row.id)!;
+    const job = jobs.get(jobId);
+    if (!job) {
+      missing.push(row);
+      continue;
+    }
+    if (syncJobNames.includes(job.name) && job.state !== 'created') syncLinks.push({ jobId, rowId: row.id });
+    const update = rowUpdateFor(row, job, now);
+    if (update) updates.push(update);
+  }
+  // Before the row turns final, so a reader who sees it completed finds its run linked.
+  await linkSyncExecutions(target.pool, syncLinks);
+  await applyRowUpdates(target.pool, updates);
+  return { updated: updates, missing };
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
