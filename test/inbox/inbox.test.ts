@@ -396,3 +396,23 @@ test('two inbox instances polling the same tables never claim or enqueue a row t
   }
   console.log(`two instances: rows claimed by ${[...hosts].sort().join(', ')}`);
 });
+
+test('pruning deletes finished rows older than INBOX_PRUNE_HOURS, and nothing else', async () => {
+  const { pruneFinished } = await import('../../src/inbox/prune.ts');
+  const pool = harness.database.pool;
+  const { rows } = await pool.query<{ id: string; label: string }>(
+    `INSERT INTO oban_jobs (queue, worker, args, state, completed_at, discarded_at, cancelled_at) VALUES
+       ('emails', 'TradeMachine.Jobs.EmailWorker', '{}', 'completed', timezone('UTC', now()) - interval '49 hours', NULL, NULL),
+       ('emails', 'TradeMachine.Jobs.EmailWorker', '{}', 'discarded', NULL, timezone('UTC', now()) - interval '50 hours', NULL),
+       ('emails', 'TradeMachine.Jobs.EmailWorker', '{}', 'cancelled', NULL, NULL, timezone('UTC', now()) - interval '47 hours'),
+       ('emails', 'TradeMachine.Jobs.EmailWorker', '{}', 'available', NULL, NULL, NULL)
+     RETURNING id::text AS id, state::text AS label`,
+  );
+  const before = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM oban_jobs');
+  assert.equal(await pruneFinished(pool, 48), 2);
+  const left = await pool.query<{ id: string }>('SELECT id::text AS id FROM oban_jobs WHERE id = ANY($1::bigint[]) ORDER BY id', [rows.map((row) => row.id)]);
+  assert.deepEqual(left.rows.map((row) => row.id), [rows[2]!.id, rows[3]!.id], 'the recent cancelled row and the available one stay');
+  const after = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM oban_jobs');
+  assert.equal(after.rows[0]!.n, before.rows[0]!.n - 2);
+  await pool.query('DELETE FROM oban_jobs WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+});
