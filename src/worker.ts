@@ -17,6 +17,7 @@ import { createDiscordPageHandler } from './http/discord-page.ts';
 import { createEmailWebhookHandler } from './http/email-webhooks.ts';
 import { enqueue } from './client/enqueue.ts';
 import { startSlashCommands, type SlashCommands } from './jobs/discord/commands/start-slash-commands.ts';
+import { sharesQueueDatabase, startInbox, type Inbox } from './inbox/inbox.ts';
 import { runStartupSchemaCheck, schemaReadiness } from './db/schema-check/startup-check.ts';
 import { schemaCheckStatusValue } from './db/schema-check/report.ts';
 import { setSchemaCheckResult } from './telemetry/schema-check-metric.ts';
@@ -47,6 +48,8 @@ export interface RunningWorker {
   readonly running: RunningJobs;
   /** The Discord slash commands: their transport and, on the Gateway, whether this process leads. */
   readonly discordCommands: SlashCommands;
+  /** The oban_jobs inbox, when INBOX_ENABLED. */
+  readonly inbox: Inbox | undefined;
   /**
    * Stops fetching and lets running jobs finish; shortly before SHUTDOWN_TIMEOUT_MS it stops the
    * ones still running (queries cancelled, requests aborted) so they are handed back for a retry
@@ -138,6 +141,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const discordPage: RouteHandler[] = config.deployEnv === 'production' ? [] : [createDiscordPageHandler(config.discord.devDir)];
   // The providers' delivery webhooks, each on only when its secret is set; a verified event is queued as email.status.
   const emailWebhooks = createEmailWebhookHandler(config.emailWebhooks, (payload) => enqueue(boss, 'email.status', payload, { maxPayloadBytes: config.maxPayloadBytes }), log);
+  // The owner's oban_jobs rows, taken once the queue runs (INBOX_ENABLED; off by default while the
+  // previous service still takes them).
+  const inbox: Inbox | undefined = config.inbox.enabled
+    ? startInbox({
+        boss,
+        queueSchema: config.database.queueSchema,
+        // The production target's database is the queue's (DATABASE_URL).
+        queuePool: targets.get('production').pool,
+        targets: config.targets.map((target) => ({ name: target.name, pool: targets.get(target.name).pool, sharesQueueDatabase: sharesQueueDatabase(config, target) })),
+        inbox: config.inbox,
+        frontendOrigin: config.email.frontendOrigin,
+        maxPayloadBytes: config.maxPayloadBytes,
+        log,
+      })
+    : undefined;
   // Not part of readiness: the commands are not the worker's core work, and Discord being down must
   // not take the worker out of rotation. Their state shows in /health and the console.
   const discordCommands = startSlashCommands(config, { client: clients.discord, targets, log });
@@ -165,7 +183,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       ),
     },
   });
-  log.info({ jobs: jobs.map((job) => job.name), http: http.url, cron: config.cronEnabled }, 'worker started');
+  log.info({ jobs: jobs.map((job) => job.name), http: http.url, cron: config.cronEnabled, inbox: config.inbox.enabled ? config.inbox.workers : false }, 'worker started');
   const prune = () =>
     sideEffects.prune().then(
       (count) => count > 0 && log.info({ count }, 'pruned side-effect records past their retention'),
@@ -181,6 +199,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       clearInterval(pruneTimer);
       // First, so no new interaction arrives, and the lock is free for another process at once.
       await discordCommands.stop().catch((error: unknown) => log.warn({ err: error }, 'could not stop the Discord commands cleanly'));
+      // Then the inbox, so no owner row is claimed for a queue that is stopping; claimed rows keep their jobs.
+      await inbox?.stop().catch((error: unknown) => log.warn({ err: error }, 'could not stop the inbox cleanly'));
       const timeoutMs = config.shutdownTimeoutMs;
       log.info({ timeoutMs, running: running.count() }, 'worker stopping: no new jobs; waiting for running ones');
       const abortTimer = setTimeout(() => {
@@ -201,5 +221,5 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     })();
     return stopped;
   };
-  return { config, log, deps, jobs, boss, targets, clients, http, running, discordCommands, stop };
+  return { config, log, deps, jobs, boss, targets, clients, http, running, discordCommands, inbox, stop };
 }
