@@ -12,7 +12,7 @@ export const generatedTypesPath = path.join(root, 'src/db/types.generated.ts');
  * The owner's tables the worker must ignore (other apps' bookkeeping); their types would only
  * invite queries against them.
  */
-const ignoredTables = ['migrations', 'query-result-cache', 'typeorm_metadata', 'schema_migrations', 'oban_jobs', 'oban_peers'];
+const ignoredTables = ['migrations', 'query-result-cache', 'typeorm_metadata', 'schema_migrations', 'oban_peers'];
 
 /** Runs kysely-codegen against a live database holding the owner's schema and returns the file text. */
 export async function generateDbTypes(databaseUrl: string): Promise<string> {

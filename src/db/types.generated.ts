@@ -6,6 +6,14 @@
 
 import type { ColumnType } from "kysely";
 
+export type ArrayType<T> = ArrayTypeImpl<T> extends (infer U)[]
+  ? U[]
+  : ArrayTypeImpl<T>;
+
+export type ArrayTypeImpl<T> = T extends ColumnType<infer S, infer I, infer U>
+  ? ColumnType<S[], I[], U[]>
+  : T[];
+
 export type DraftPickTypeEnum = "1" | "2" | "3";
 
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
@@ -27,6 +35,8 @@ export type JsonPrimitive = boolean | number | string | null;
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Numeric = ColumnType<string, number | string, number | string>;
+
+export type ObanJobState = "available" | "cancelled" | "completed" | "discarded" | "executing" | "retryable" | "scheduled";
 
 export type PlayerLeagueEnum = "1" | "2";
 
@@ -115,6 +125,27 @@ export interface HydratedTrade {
   tradeId: string | null;
   tradeRecipients: string[] | null;
   tradeStatus: TradeStatusEnum | null;
+}
+
+export interface ObanJob {
+  args: Generated<Json>;
+  attempt: Generated<number>;
+  attempted_at: Timestamp | null;
+  attempted_by: string[] | null;
+  cancelled_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  discarded_at: Timestamp | null;
+  errors: Generated<ArrayType<Json> | null>;
+  id: Generated<Int8>;
+  inserted_at: Generated<Timestamp>;
+  max_attempts: Generated<number>;
+  meta: Generated<Json | null>;
+  priority: Generated<number>;
+  queue: Generated<string>;
+  scheduled_at: Generated<Timestamp>;
+  state: Generated<ObanJobState>;
+  tags: Generated<string[] | null>;
+  worker: string;
 }
 
 export interface Player {
@@ -232,6 +263,7 @@ export interface DB {
   hydrated_minors: HydratedMinor;
   hydrated_picks: HydratedPick;
   hydrated_trades: HydratedTrade;
+  oban_jobs: ObanJob;
   player: Player;
   settings: Setting;
   sync_job_execution: SyncJobExecution;
