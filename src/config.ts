@@ -52,6 +52,31 @@ const sheetId = z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a Google Sheets id
 
 const sheetGid = z.string().regex(/^\d+$/, "must be a sheet tab's gid, digits only (the number after gid= in the tab's URL)");
 
+const OTLP_HEADERS_FORMAT = 'must be comma-separated key=value pairs (values URL-encoded)';
+
+/** OTEL_EXPORTER_OTLP_HEADERS as the OpenTelemetry spec has it: `k=v,k2=v2`, values URL-encoded. */
+const otlpHeaders = z.string().transform((value, ctx): Record<string, string> => {
+  const headers: Record<string, string> = {};
+  for (const [index, raw] of value.split(',').entries()) {
+    const pair = raw.trim();
+    if (pair === '') continue;
+    const separator = pair.indexOf('=');
+    const key = separator > 0 ? pair.slice(0, separator).trim() : '';
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) {
+      // The value may be a secret: name the entry by its position, never by its text.
+      ctx.addIssue({ code: 'custom', message: `${OTLP_HEADERS_FORMAT}: entry ${index + 1} has no header name before =` });
+      return z.NEVER;
+    }
+    try {
+      headers[key.toLowerCase()] = decodeURIComponent(pair.slice(separator + 1).trim());
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${OTLP_HEADERS_FORMAT}: the value of ${key} is not valid URL encoding` });
+      return z.NEVER;
+    }
+  }
+  return headers;
+});
+
 /** One `YYYY-MM-DD=YYYY` pair of DRAFT_PICKS_SEASON_THRESHOLDS: from that UTC date on, that minor-league season. */
 export interface DraftSeasonThreshold {
   /** `YYYY-MM-DD`, a real calendar date (UTC). */
@@ -289,6 +314,24 @@ const envSchema = z.object({
     .optional(),
   /** Finished `oban_jobs` rows older than this many hours are deleted, as Oban's pruner did; 0 never prunes. Default: 48. */
   INBOX_PRUNE_HOURS: integerAtLeast(0, 'a whole number of hours').default(48),
+
+  /**
+   * Where traces go over OTLP/HTTP; `/v1/traces` is appended, as the OpenTelemetry spec says.
+   * Default: unset, and nothing is exported (job spans still exist, for trace ids in logs and rows).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  /** The traces endpoint itself, used as-is; overrides OTEL_EXPORTER_OTLP_ENDPOINT. Default: unset. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  /** The OTLP encoding: http/protobuf or http/json. Default: http/protobuf. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: oneOf(['http/protobuf', 'http/json']).default('http/protobuf'),
+  /** Headers sent with every export, `key=value,key2=value2` (URL-encoded values); a secret (API keys). Default: none. */
+  OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.optional(),
+  /** otlp exports (when an endpoint is set); none turns export off. Default: otlp. */
+  OTEL_TRACES_EXPORTER: oneOf(['otlp', 'none']).default('otlp'),
+  /** The `service.name` of every span. Default: trademachine-worker. */
+  OTEL_SERVICE_NAME: nonEmpty.default('trademachine-worker'),
+  /** Share of new traces kept (parent-based: a caller's sampling decision stands), 0 to 1. Default: 1. */
+  OTEL_TRACES_SAMPLER_ARG: share.default(1),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -414,6 +457,23 @@ export interface Config {
     readonly brevoSecret: string | undefined;
     readonly maxAgeSeconds: number;
   };
+  /** OpenTelemetry traces: job spans always exist; they leave the process only when `exporter` is set. */
+  readonly tracing: {
+    /** OTEL_SERVICE_NAME. */
+    readonly serviceName: string;
+    /** OTEL_TRACES_SAMPLER_ARG: the share of new traces kept. */
+    readonly samplerRatio: number;
+    /** Where spans are exported; undefined (no endpoint, or OTEL_TRACES_EXPORTER=none): nowhere. */
+    readonly exporter:
+      | {
+          /** The traces URL: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
+          readonly url: string;
+          readonly protocol: 'http/protobuf' | 'http/json';
+          /** OTEL_EXPORTER_OTLP_HEADERS, names lower-cased; secrets. */
+          readonly headers: Readonly<Record<string, string>>;
+        }
+      | undefined;
+  };
 }
 
 /** The fantasy season a run started at `now` syncs: ESPN_SEASON when set, else `now`'s UTC year. */
@@ -432,6 +492,7 @@ export const secretVariables = [
   'DISCORD_BOT_TOKEN',
   'MAILGUN_WEBHOOK_SIGNING_KEY',
   'BREVO_WEBHOOK_SECRET',
+  'OTEL_EXPORTER_OTLP_HEADERS',
 ] as const;
 
 /** Cross-variable rules that a per-variable schema cannot say. */
@@ -559,8 +620,21 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date
       brevoSecret: e.BREVO_WEBHOOK_SECRET,
       maxAgeSeconds: e.EMAIL_WEBHOOK_MAX_AGE_SECONDS,
     },
+    tracing: {
+      serviceName: e.OTEL_SERVICE_NAME,
+      samplerRatio: e.OTEL_TRACES_SAMPLER_ARG,
+      exporter: tracesExporter(e),
+    },
   };
   return deepFreeze(config);
+}
+
+/** The OTLP traces exporter the variables ask for, or undefined when traces stay in the process. */
+function tracesExporter(e: Env): Config['tracing']['exporter'] {
+  if (e.OTEL_TRACES_EXPORTER === 'none') return undefined;
+  const url = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
+  if (url === undefined) return undefined;
+  return { url, protocol: e.OTEL_EXPORTER_OTLP_PROTOCOL, headers: e.OTEL_EXPORTER_OTLP_HEADERS ?? {} };
 }
 
 function deepFreeze<T>(value: T): T {

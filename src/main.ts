@@ -1,6 +1,8 @@
 /**
  * Process entry: config → logger → telemetry → worker → metrics → REPL; SIGTERM/SIGINT stop it gracefully.
  */
+// First, before any module loads `pg`: its instrumentation patches it as it loads.
+import './telemetry/instrument-libraries.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger, secretValues } from './telemetry/logger.ts';
 import { startReplServer } from './repl/repl-server.ts';
@@ -24,7 +26,7 @@ try {
 
 // The configured secrets are scrubbed from every line, whatever shape they are logged in.
 const log = createLogger(config.log, { secrets: secretValues(config) });
-const telemetry = startTelemetry();
+const telemetry = startTelemetry(config.tracing);
 
 // Signals are heard from here on, also while the worker starts (which can wait DATABASE_WAIT_MS
 // for a database): the stop then runs once start-up is done, and the deadline holds either way.

@@ -70,6 +70,11 @@ export interface JobContext {
   readonly sideEffects: SideEffects;
   /** OpenTelemetry trace id of the run, when tracing is on. */
   readonly traceId: string | undefined;
+  /**
+   * The owner's `oban_jobs` row this job came from, when the inbox enqueued it (the payload
+   * envelope's `obanJob`, see job-envelope.ts): which target's table, and the row's id.
+   */
+  readonly obanJob: { readonly target: 'production' | 'staging'; readonly id: number } | undefined;
 }
 
 /** One job: its name is a contract with the owner and never changes once shipped. */

@@ -60,6 +60,11 @@ export function createBoss(options: QueueOptions, log: Logger): PgBoss {
     migrate: options.migrate ?? true,
     createSchema: options.migrate ?? true,
     instanceName: 'trademachine-worker',
+    // Off (pg-boss's default, said out loud): a job's trace context travels in its payload
+    // envelope (job-envelope.ts), which the runner reads for every job whatever the batch size;
+    // pg-boss's copy would name its own send span as a second, competing parent, and only for
+    // batches of one. Its spans and metrics stay on; the job span links to its process span.
+    openTelemetry: { propagateContext: false },
     ...(options.monitorIntervalSeconds === undefined
       ? {}
       : { superviseIntervalSeconds: options.monitorIntervalSeconds, monitorIntervalSeconds: options.monitorIntervalSeconds }),

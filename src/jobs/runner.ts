@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Targets } from '../db/targets.ts';
@@ -8,6 +8,7 @@ import type { Clients } from './clients.ts';
 import type { Checkpoint, JobContext, JobDefinition } from './define-job.ts';
 import { PermanentJobError, SnoozeJob, errorCode, serializeError } from './outcomes.ts';
 import { parsePayload } from './payload.ts';
+import { contextFromTraceContext, readEnvelope, splitEnvelope, type JobEnvelope } from './job-envelope.ts';
 import type { SideEffectStore } from './side-effects.ts';
 import { recordJobOutcome, recordJobWait, type JobOutcomeLabel } from '../telemetry/job-metrics.ts';
 
@@ -70,9 +71,47 @@ function targetOf(rawPayload: unknown): string {
   return 'production';
 }
 
+/** The scope of the job spans, beside the library instrumentations' scopes. */
+const tracer = trace.getTracer('trademachine-worker');
+
 /**
- * Runs one attempt of a job: validates the payload, builds the context, calls `run`, and turns
- * whatever happened into an outcome. The single place that logs and measures every job.
+ * Starts the attempt's `job <name>` span. Its parent is the trace context the caller put in the
+ * envelope; without one, a new root: pg-boss fetches jobs in batches and its `process` span is
+ * shared by every job of the batch (and starts a trace of its own for a batch above one), so
+ * parenting on it would give unrelated jobs one trace id. That span, when active, is linked instead.
+ */
+function startJobSpan(name: string, attemptInfo: JobAttemptInfo, target: string, envelope: JobEnvelope): { span: Span; parent: Context } {
+  const parent = envelope.traceContext ? contextFromTraceContext(envelope.traceContext, ROOT_CONTEXT) : ROOT_CONTEXT;
+  const active = trace.getSpanContext(context.active());
+  const links: Link[] = active && trace.isSpanContextValid(active) ? [{ context: active }] : [];
+  const attributes: Attributes = {
+    'messaging.system': 'pg-boss',
+    'messaging.destination.name': name,
+    'job.name': name,
+    'job.id': attemptInfo.id,
+    'job.attempt': attemptInfo.attempt,
+    'job.target': target,
+    ...(envelope.obanJob ? { 'oban.job_id': envelope.obanJob.id, 'oban.target': envelope.obanJob.target } : {}),
+  };
+  return { span: tracer.startSpan(`job ${name}`, { kind: SpanKind.CONSUMER, attributes, links }, parent), parent };
+}
+
+/** Marks the span with how the attempt ended; a failure is an error with its exception recorded. */
+function endJobSpan(span: Span, outcome: Pick<JobOutcome<unknown>, 'kind'> & { readonly error?: unknown }): void {
+  span.setAttribute('job.outcome', outcome.kind);
+  if (outcome.kind === 'failed') {
+    const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+    span.recordException(error);
+    span.setAttribute('error.type', errorCode(outcome.error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  }
+  span.end();
+}
+
+/**
+ * Runs one attempt of a job in its own span (see startJobSpan): takes the envelope off the
+ * payload, validates the rest, builds the context, calls `run`, and turns whatever happened into
+ * an outcome. The single place that logs, measures and traces every job.
  */
 export async function executeJob<Result>(
   definition: JobDefinition<z.ZodType, Result>,
@@ -80,8 +119,50 @@ export async function executeJob<Result>(
   deps: RunnerDeps,
   attemptInfo: JobAttemptInfo,
 ): Promise<JobOutcome<Result>> {
+  const isObject = rawPayload !== null && typeof rawPayload === 'object' && !Array.isArray(rawPayload);
+  const { fields, envelope: rawEnvelope } = isObject ? splitEnvelope(rawPayload as Record<string, unknown>) : { fields: rawPayload, envelope: {} };
+  const { envelope, problems } = readEnvelope(rawEnvelope);
+  const target = targetOf(rawPayload);
+  const { span, parent } = startJobSpan(definition.name, attemptInfo, target, envelope);
+  const spanContext = span.spanContext();
+  const traced = trace.isSpanContextValid(spanContext);
+  const log = deps.log.child({
+    job: definition.name,
+    jobId: attemptInfo.id,
+    attempt: attemptInfo.attempt,
+    target,
+    ...(traced ? { traceId: spanContext.traceId, spanId: spanContext.spanId } : {}),
+  });
+  if (problems.length > 0) log.warn({ problems }, 'envelope keys ignored: they do not validate');
+  let outcome: JobOutcome<Result>;
+  try {
+    outcome = await context.with(trace.setSpan(parent, span), () =>
+      attemptJob(definition, fields, deps, attemptInfo, { log, envelope, traceId: traced ? spanContext.traceId : undefined }),
+    );
+  } catch (error) {
+    endJobSpan(span, { kind: 'failed', error });
+    throw error;
+  }
+  endJobSpan(span, outcome);
+  return outcome;
+}
+
+/** What executeJob prepared for the attempt: the job's logger and what the envelope and span say. */
+interface AttemptSetup {
+  readonly log: Logger;
+  readonly envelope: JobEnvelope;
+  readonly traceId: string | undefined;
+}
+
+/** The attempt itself, run inside the job span so every query and request nests under it. */
+async function attemptJob<Result>(
+  definition: JobDefinition<z.ZodType, Result>,
+  rawPayload: unknown,
+  deps: RunnerDeps,
+  attemptInfo: JobAttemptInfo,
+  { log, envelope, traceId }: AttemptSetup,
+): Promise<JobOutcome<Result>> {
   const started = performance.now();
-  const log = deps.log.child({ job: definition.name, jobId: attemptInfo.id, attempt: attemptInfo.attempt, target: targetOf(rawPayload) });
   let saved: Record<string, unknown> | undefined = attemptInfo.previousCheckpoint;
   const checkpoint: Checkpoint = {
     previous: attemptInfo.previousCheckpoint,
@@ -106,7 +187,8 @@ export async function executeJob<Result>(
       clients: deps.clients,
       checkpoint,
       sideEffects: deps.sideEffects.forJob({ name: definition.name, id: attemptInfo.id, signal, log }),
-      traceId: trace.getActiveSpan()?.spanContext().traceId,
+      traceId,
+      obanJob: envelope.obanJob,
     };
     const result = await definition.run(payload, ctx);
     const outcome = { kind: 'completed', result, durationMs: elapsed() } as const;
