@@ -10,6 +10,7 @@
 import type {
   DB,
   DraftPickTypeEnum,
+  ObanJobState,
   PlayerLeagueEnum,
   Syncdatabasescope,
   Syncjobstatus,
@@ -36,6 +37,7 @@ export interface OwnerEnums {
   player_league_enum: PlayerLeagueEnum;
   trade_item_tradeitemtype_enum: TradeItemTradeitemtypeEnum;
   trade_participant_participanttype_enum: TradeParticipantParticipanttypeEnum;
+  oban_job_state: ObanJobState;
 }
 
 export interface EnumContract<Label extends string> {
@@ -97,6 +99,8 @@ export const ownerContract = {
         teamId: ['read', 'filter'],
         discordUserId: ['read', 'filter'],
         userSettings: ['read'],
+        // inbox: reset-tokens.ts, the token a reset_password row's link carries
+        passwordResetToken: ['read'],
       },
     },
     // discord: load-trade-view.ts; discord commands: commands/trade-list.ts filters by status and
@@ -173,9 +177,32 @@ export const ownerContract = {
         recordsUpdated: ['update'],
         recordsSkipped: ['update'],
         errorMessage: ['update'],
-        obanJobId: ['insert'],
+        // inbox: outcomes.ts links a sync's run to its oban_jobs row once the job starts
+        obanJobId: ['insert', 'update', 'filter'],
         traceId: ['insert'],
         metadata: ['insert', 'update', 'filter'],
+      },
+    },
+    // inbox: claim.ts claims, discards and releases rows; outcomes.ts reads the rows in flight and
+    // writes pg-boss's outcome back; prune.ts deletes finished rows. The owner inserts the rows.
+    oban_jobs: {
+      columns: {
+        id: ['read', 'filter'],
+        state: ['filter', 'update'],
+        queue: ['read', 'filter'],
+        worker: ['read', 'filter'],
+        args: ['read'],
+        attempt: ['read', 'filter', 'update'],
+        max_attempts: ['read'],
+        priority: ['filter'],
+        scheduled_at: ['filter', 'update'],
+        inserted_at: ['filter'],
+        attempted_at: ['filter', 'update'],
+        attempted_by: ['filter', 'update'],
+        completed_at: ['filter', 'update'],
+        discarded_at: ['filter', 'update'],
+        cancelled_at: ['filter', 'update'],
+        errors: ['filter', 'update'],
       },
     },
   },
@@ -206,6 +233,11 @@ export const ownerContract = {
     player_league_enum: { labels: ['1', '2'], use: 'read', usedBy: 'player.league: a traded player is a major or a minor leaguer in the Discord trade view' },
     trade_item_tradeitemtype_enum: { labels: ['1', '2'], use: 'read', usedBy: 'trade_item."tradeItemType": whether "tradeItemId" is a player or a draft pick (Discord trade view)' },
     trade_participant_participanttype_enum: { labels: ['1', '2'], use: 'read', usedBy: 'trade_participant."participantType": creator or recipient (Discord trade view)' },
+    oban_job_state: {
+      labels: ['available', 'executing', 'completed', 'discarded', 'cancelled'],
+      use: 'write',
+      usedBy: 'oban_jobs.state: the inbox claims available rows, marks them executing, writes completed, discarded or cancelled back, hands rows back as available and prunes finished ones',
+    },
   },
 } as const satisfies OwnerContractShape;
 

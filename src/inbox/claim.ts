@@ -4,10 +4,16 @@
  * index, so several worker processes never take the same row; state `executing`, `attempted_at`,
  * `attempt + 1`, `attempted_by`.
  */
-import type pg from 'pg';
+import { sql } from 'kysely';
+import type { Json } from '../db/types.generated.ts';
+import { ownerSql, runQuery, utcNow, type ObanJobState, type SqlRunner } from '../db/owner-sql.ts';
 
 /** `attempted_by[1]` of every row this worker claimed: how the outcome writer finds its rows. */
 export const CLAIMED_BY = 'trademachine-worker';
+
+const AVAILABLE: ObanJobState = 'available';
+const EXECUTING: ObanJobState = 'executing';
+const DISCARDED: ObanJobState = 'discarded';
 
 export interface ClaimedRow {
   readonly id: number;
@@ -32,38 +38,36 @@ export interface ClaimOptions {
   readonly limit: number;
 }
 
-interface RawRow {
-  id: string;
-  worker: string;
-  queue: string;
-  args: unknown;
-  attempt: number;
-  max_attempts: number;
+/** The one atomic claim: pick due rows `FOR UPDATE SKIP LOCKED` in a CTE, update them, return them. */
+function claimQuery(options: ClaimOptions) {
+  return ownerSql
+    .with('picked', (db) =>
+      db
+        .selectFrom('oban_jobs')
+        .select('id')
+        .where('state', '=', AVAILABLE)
+        .where('queue', '=', sql<string>`any(${[...options.queues]}::text[])`)
+        .where('scheduled_at', '<=', utcNow)
+        .where((eb) => eb.or([eb('worker', '=', sql<string>`any(${[...options.workers]}::text[])`), eb('worker', '<>', sql<string>`all(${[...options.knownWorkers]}::text[])`)]))
+        .orderBy('priority')
+        .orderBy('scheduled_at')
+        .orderBy('id')
+        .limit(options.limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .updateTable('oban_jobs as j')
+    .from('picked')
+    // Plain objects where no expression builder is needed: TypeScript then refuses a column the contract lacks.
+    .set({ state: EXECUTING, attempted_at: utcNow, attempted_by: sql<string[]>`ARRAY[${CLAIMED_BY}::text, ${options.host}::text]` })
+    .set((eb) => ({ attempt: eb('j.attempt', '+', sql.lit(1)) }))
+    .whereRef('j.id', '=', 'picked.id')
+    .returning(['j.id', 'j.worker', 'j.queue', 'j.args', 'j.attempt', 'j.max_attempts']);
 }
 
 /** Claims up to `limit` due rows; the caller's transaction commits or rolls back the claim. */
-export async function claimRows(client: pg.ClientBase, options: ClaimOptions): Promise<ClaimedRow[]> {
-  const { rows } = await client.query<RawRow>(
-    `WITH picked AS (
-       SELECT id FROM oban_jobs
-        WHERE state = 'available'
-          AND queue = ANY($1::text[])
-          AND scheduled_at <= timezone('UTC', now())
-          AND (worker = ANY($2::text[]) OR worker <> ALL($3::text[]))
-        ORDER BY priority, scheduled_at, id
-        LIMIT $4
-        FOR UPDATE SKIP LOCKED
-     )
-     UPDATE oban_jobs AS j
-        SET state = 'executing',
-            attempted_at = timezone('UTC', now()),
-            attempt = j.attempt + 1,
-            attempted_by = ARRAY[$5::text, $6::text]
-       FROM picked
-      WHERE j.id = picked.id
-     RETURNING j.id::text AS id, j.worker, j.queue, j.args, j.attempt, j.max_attempts`,
-    [options.queues, options.workers, options.knownWorkers, options.limit, CLAIMED_BY, options.host],
-  );
+export async function claimRows(client: SqlRunner, options: ClaimOptions): Promise<ClaimedRow[]> {
+  const { rows } = await runQuery(client, claimQuery(options));
   return rows
     .map((row) => ({ id: Number(row.id), worker: row.worker, queue: row.queue, args: row.args, attempt: row.attempt, maxAttempts: row.max_attempts }))
     .sort((a, b) => a.id - b.id);
@@ -75,18 +79,19 @@ export function obanError(attempt: number, error: string, at: Date = new Date())
 }
 
 /** Discards rows at once with their error appended (untranslatable rows), in the caller's transaction. */
-export async function discardRows(client: pg.ClientBase, discards: readonly { id: number; attempt: number; error: string }[]): Promise<void> {
+export async function discardRows(client: SqlRunner, discards: readonly { id: number; attempt: number; error: string }[]): Promise<void> {
   if (discards.length === 0) return;
   const entries = discards.map((entry) => ({ id: entry.id, error: obanError(entry.attempt, entry.error) }));
-  await client.query(
-    `UPDATE oban_jobs AS j
-        SET state = 'discarded',
-            discarded_at = timezone('UTC', now()),
-            errors = coalesce(j.errors, ARRAY[]::jsonb[]) || ARRAY[u.error]
-       FROM jsonb_to_recordset($1::jsonb) AS u(id bigint, error jsonb)
-      WHERE j.id = u.id`,
-    [JSON.stringify(entries)],
-  );
+  const query = ownerSql
+    .updateTable('oban_jobs as j')
+    .from(sql<{ id: string; error: Json }>`jsonb_to_recordset(${JSON.stringify(entries)}::jsonb)`.as<'u'>(sql`u(id bigint, error jsonb)`))
+    .set({
+      state: DISCARDED,
+      discarded_at: utcNow,
+      errors: sql<Json[]>`coalesce(j.errors, ARRAY[]::jsonb[]) || ARRAY[u.error]`,
+    })
+    .whereRef('j.id', '=', 'u.id');
+  await runQuery(client, query);
 }
 
 /**
@@ -94,14 +99,12 @@ export async function discardRows(client: pg.ClientBase, discards: readonly { id
  * queue's policy refused for now (a sync already queued), so it runs after the one before it, as
  * Oban ran duplicate syncs one after another.
  */
-export async function releaseRows(client: pg.ClientBase, ids: readonly number[], delaySeconds: number): Promise<void> {
+export async function releaseRows(client: SqlRunner, ids: readonly number[], delaySeconds: number): Promise<void> {
   if (ids.length === 0) return;
-  await client.query(
-    `UPDATE oban_jobs
-        SET state = 'available',
-            attempt = greatest(attempt - 1, 0),
-            scheduled_at = timezone('UTC', now()) + make_interval(secs => $2)
-      WHERE id = ANY($1::bigint[])`,
-    [ids, delaySeconds],
-  );
+  const query = ownerSql
+    .updateTable('oban_jobs')
+    .set({ state: AVAILABLE, scheduled_at: sql<Date>`${utcNow} + make_interval(secs => ${delaySeconds})` })
+    .set((eb) => ({ attempt: eb.fn<number>('greatest', [eb('attempt', '-', sql.lit(1)), sql.lit(0)]) }))
+    .where('id', '=', sql<string>`any(${[...ids]}::bigint[])`);
+  await runQuery(client, query);
 }

@@ -13,9 +13,12 @@
  * - cancelled: `cancelled` + `cancelled_at`.
  * Each failed attempt is one `errors` entry `{at, attempt, error}`.
  */
+import { sql } from 'kysely';
 import type pg from 'pg';
+import type { Json } from '../db/types.generated.ts';
 import { CLAIMED_BY, obanError, type ClaimedRow } from './claim.ts';
 import { inboxJobId } from './job-id.ts';
+import { ownerSql, runQuery, utcNow, type ObanJobState, type SqlRunner } from '../db/owner-sql.ts';
 import { syncJobNames } from './translate.ts';
 
 export interface InFlightRow extends ClaimedRow {
@@ -32,7 +35,12 @@ export interface QueueJob {
   readonly output: unknown;
 }
 
-export type ObanState = 'executing' | 'completed' | 'discarded' | 'cancelled';
+/** Checks at compile time that each state the outcome writer sets is a label the contract holds. */
+type ContractStates<States extends ObanJobState> = States;
+
+export type ObanState = ContractStates<'executing' | 'completed' | 'discarded' | 'cancelled'>;
+
+const EXECUTING: ObanJobState = 'executing';
 
 export interface RowUpdate {
   readonly id: number;
@@ -74,25 +82,15 @@ export function rowUpdateFor(row: InFlightRow, job: QueueJob, now: Date = new Da
   return { id: row.id, state, attempt, newErrors };
 }
 
-interface RawInFlight {
-  id: string;
-  worker: string;
-  queue: string;
-  args: unknown;
-  attempt: number;
-  max_attempts: number;
-  error_count: number;
-}
-
 /** The rows of this target this worker claimed that have not finished. */
-export async function readInFlight(pool: pg.Pool): Promise<InFlightRow[]> {
-  const { rows } = await pool.query<RawInFlight>(
-    `SELECT id::text AS id, worker, queue, args, attempt, max_attempts, coalesce(cardinality(errors), 0) AS error_count
-       FROM oban_jobs
-      WHERE state = 'executing' AND attempted_by[1] = $1
-      ORDER BY id`,
-    [CLAIMED_BY],
-  );
+export async function readInFlight(pool: SqlRunner): Promise<InFlightRow[]> {
+  const query = ownerSql
+    .selectFrom('oban_jobs')
+    .select(['id', 'worker', 'queue', 'args', 'attempt', 'max_attempts', sql<number>`coalesce(cardinality(errors), 0)`.as('error_count')])
+    .where('state', '=', EXECUTING)
+    .where(sql<string>`attempted_by[1]`, '=', CLAIMED_BY)
+    .orderBy('id');
+  const { rows } = await runQuery(pool, query);
   return rows.map((row) => ({
     id: Number(row.id),
     worker: row.worker,
@@ -122,36 +120,56 @@ export async function readJobs(queuePool: pg.Pool, queueSchema: string, ids: rea
   return new Map(rows.map((row) => [row.id, { id: row.id, name: row.name, state: row.state, retryCount: row.retry_count, output: row.output }]));
 }
 
+/** One `jsonb_to_recordset` row of applyRowUpdates. */
+interface UpdateRecord {
+  id: string;
+  state: ObanState;
+  attempt: number;
+  new_errors: Json;
+}
+
 /** Applies the updates in one statement; a row no longer `executing` (pruned, changed by hand) is left alone. */
-export async function applyRowUpdates(pool: pg.Pool, updates: readonly RowUpdate[]): Promise<void> {
+export async function applyRowUpdates(pool: SqlRunner, updates: readonly RowUpdate[]): Promise<void> {
   if (updates.length === 0) return;
-  await pool.query(
-    `UPDATE oban_jobs AS j
-        SET state = u.state::oban_job_state,
-            attempt = greatest(j.attempt, u.attempt),
-            completed_at = CASE WHEN u.state = 'completed' THEN timezone('UTC', now()) ELSE j.completed_at END,
-            discarded_at = CASE WHEN u.state = 'discarded' THEN timezone('UTC', now()) ELSE j.discarded_at END,
-            cancelled_at = CASE WHEN u.state = 'cancelled' THEN timezone('UTC', now()) ELSE j.cancelled_at END,
-            errors = coalesce(j.errors, ARRAY[]::jsonb[]) || ARRAY(SELECT jsonb_array_elements(u.new_errors))
-       FROM jsonb_to_recordset($1::jsonb) AS u(id bigint, state text, attempt int, new_errors jsonb)
-      WHERE j.id = u.id AND j.state = 'executing'`,
-    [JSON.stringify(updates.map((update) => ({ id: update.id, state: update.state, attempt: update.attempt, new_errors: update.newErrors })))],
-  );
+  const records = JSON.stringify(updates.map((update) => ({ id: update.id, state: update.state, attempt: update.attempt, new_errors: update.newErrors })));
+  const query = ownerSql
+    .updateTable('oban_jobs as j')
+    .from(sql<UpdateRecord>`jsonb_to_recordset(${records}::jsonb)`.as<'u'>(sql`u(id bigint, state text, attempt int, new_errors jsonb)`))
+    // A plain object where no expression builder is needed: TypeScript then refuses a column the contract lacks.
+    .set({
+      state: sql<ObanState>`u.state::oban_job_state`,
+      errors: sql<Json[]>`coalesce(j.errors, ARRAY[]::jsonb[]) || ARRAY(SELECT jsonb_array_elements(u.new_errors))`,
+    })
+    .set((eb) => {
+      // `timezone('UTC', now())` when the row turns `state`, else the column as it is.
+      const stampWhen = (state: ObanState, column: 'j.completed_at' | 'j.discarded_at' | 'j.cancelled_at') =>
+        eb.case().when('u.state', '=', sql.lit(state)).then(utcNow).else(eb.ref(column)).end();
+      return {
+        attempt: eb.fn<number>('greatest', [eb.ref('j.attempt'), eb.ref('u.attempt')]),
+        completed_at: stampWhen('completed', 'j.completed_at'),
+        discarded_at: stampWhen('discarded', 'j.discarded_at'),
+        cancelled_at: stampWhen('cancelled', 'j.cancelled_at'),
+      };
+    })
+    .whereRef('j.id', '=', 'u.id')
+    .where('j.state', '=', EXECUTING);
+  await runQuery(pool, query);
 }
 
 /**
  * Sets `sync_job_execution."obanJobId"` to the row's id on the runs of these jobs in the row's own
  * target (each schema's ids are its own, §6.2), found by the job id every run records in `metadata`.
  */
-export async function linkSyncExecutions(pool: pg.Pool, links: readonly { jobId: string; rowId: number }[]): Promise<void> {
+export async function linkSyncExecutions(pool: SqlRunner, links: readonly { jobId: string; rowId: number }[]): Promise<void> {
   if (links.length === 0) return;
-  await pool.query(
-    `UPDATE sync_job_execution AS e
-        SET "obanJobId" = v.row_id
-       FROM jsonb_to_recordset($1::jsonb) AS v(job_id text, row_id bigint)
-      WHERE e.metadata ->> 'jobId' = v.job_id AND e."obanJobId" IS DISTINCT FROM v.row_id`,
-    [JSON.stringify(links.map((link) => ({ job_id: link.jobId, row_id: link.rowId })))],
-  );
+  const records = JSON.stringify(links.map((link) => ({ job_id: link.jobId, row_id: link.rowId })));
+  const query = ownerSql
+    .updateTable('sync_job_execution as e')
+    .from(sql<{ job_id: string; row_id: string }>`jsonb_to_recordset(${records}::jsonb)`.as<'v'>(sql`v(job_id text, row_id bigint)`))
+    .set((eb) => ({ obanJobId: eb.ref('v.row_id') }))
+    .where((eb) => eb(sql<string>`e.metadata ->> 'jobId'`, '=', eb.ref('v.job_id')))
+    .where((eb) => eb('e.obanJobId', 'is distinct from', eb.ref('v.row_id')));
+  await runQuery(pool, query);
 }
 
 export interface OutcomePass {

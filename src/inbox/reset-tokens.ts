@@ -2,7 +2,9 @@
  * The one database read translation needs: the users' `passwordResetToken`, from which the previous
  * worker built the reset link (`${FRONTEND_URL}/reset_password#token=…`).
  */
+import { sql } from 'kysely';
 import type pg from 'pg';
+import { ownerSql, runQuery } from '../db/owner-sql.ts';
 import { resetTokenKey, resetTokenNeeded, type ObanRowInput, type TargetName } from './translate.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -29,10 +31,11 @@ export async function loadResetTokens(
   for (const [target, ids] of byTarget) {
     const runner = inTransaction?.target === target ? inTransaction.client : poolOf(target);
     if (!runner) continue;
-    const { rows: users } = await runner.query<{ id: string; token: string | null }>(
-      'SELECT id::text AS id, "passwordResetToken" AS token FROM "user" WHERE id = ANY($1::uuid[])',
-      [[...ids]],
-    );
+    const query = ownerSql
+      .selectFrom('user')
+      .select(['id', 'passwordResetToken as token'])
+      .where('id', '=', sql<string>`any(${[...ids]}::uuid[])`);
+    const { rows: users } = await runQuery(runner, query);
     const found = new Map(users.map((user) => [user.id, user.token]));
     for (const id of ids) tokens.set(resetTokenKey(target, id), found.get(id) ?? null);
   }

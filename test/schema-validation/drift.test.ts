@@ -158,6 +158,28 @@ const cases: readonly { migration: OwnerMigrationName; contract?: OwnerContractS
     status: 'breaking',
     findings: [finding('breaking', 'hydrated_trades."tradeRecipients"', 'type_changed', 'character varying[]', 'text', 'an array became a single value (the worker reads it)')],
   },
+  {
+    migration: 'droppedObanColumn',
+    status: 'breaking',
+    findings: [finding('breaking', 'oban_jobs.attempted_by', 'missing_column', 'text[]', null, 'the column is gone; the worker filters on and updates it')],
+  },
+  {
+    migration: 'removedObanLabel',
+    status: 'breaking',
+    findings: [finding('breaking', 'oban_job_state', 'enum_label_removed', 'cancelled', null, `label 'cancelled' removed; the worker relies on it: ${ownerContract.enums.oban_job_state.usedBy}`)],
+  },
+  {
+    migration: 'addedObanLabel',
+    status: 'clean',
+    findings: [finding('info', 'oban_job_state', 'enum_label_added', null, 'suspended', "new label 'suspended'; the worker only writes oban_job_state values")],
+  },
+  {
+    migration: 'widenedObanAttempt',
+    status: 'breaking',
+    findings: [finding('breaking', 'oban_jobs.attempt', 'type_changed', 'integer', 'bigint', 'pg returns bigint values as strings, not numbers (the worker reads and filters on and updates it)')],
+  },
+  // New columns on oban_jobs are no finding at all: the worker never inserts there, and reads only what it names.
+  { migration: 'addedObanColumns', status: 'clean', findings: [] },
   // A new table, an unused column dropped, a nullable column and a defaulted NOT NULL column added
   // to tables the worker inserts into, a label on an enum it does not use, a new index.
   { migration: 'unrelated', status: 'clean', findings: [] },
@@ -187,11 +209,17 @@ describe('the owner\'s staging deployment, in schema "staging"', () => {
     const own = new pg.Client({ connectionString: staging.url });
     await own.connect();
     try {
-      await applyOwnerSchema(own, { schema: 'staging' });
+      // The template may already hold staging beside public; build it only when it does not.
+      const { rows } = await own.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'staging'");
+      if (rows[0]?.n === 0) await applyOwnerSchema(own, { schema: 'staging' });
       assert.deepEqual(await checkSchema({ client: own, ownerSchema: 'staging' }), { status: 'clean', ownerSchema: 'staging', queueSchema: null, findings: [] });
       // Each deployment is read on its own: drift in staging does not show in public's report.
       await own.query('ALTER TABLE staging.team DROP COLUMN "espnTeam"');
       assert.deepEqual((await checkSchema({ client: own, ownerSchema: 'staging' })).findings.map((f) => f.object), ['team."espnTeam"']);
+      assert.equal((await checkSchema({ client: own })).status, 'clean');
+      // staging's own oban_jobs and oban_job_state are guarded too.
+      await own.query('ALTER TABLE staging.oban_jobs DROP COLUMN attempted_by');
+      assert.deepEqual((await checkSchema({ client: own, ownerSchema: 'staging' })).findings.map((f) => f.object), ['oban_jobs.attempted_by', 'team."espnTeam"']);
       assert.equal((await checkSchema({ client: own })).status, 'clean');
     } finally {
       await own.end();

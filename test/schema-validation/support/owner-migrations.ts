@@ -64,6 +64,22 @@ export const ownerMigrations = {
            "decliningUser", "declinedReason", "acceptingUsers", "acceptedOnDate",
            "tradedMajors", "tradedMinors", "tradedPicks", "acceptedByDetails"
       FROM hydrated_trades_v1;`,
+  // oban_jobs: the owner's Oban tables changing under the inbox.
+  droppedObanColumn: `ALTER TABLE oban_jobs DROP COLUMN attempted_by;`,
+  // The classic enum swap (as 0005 did), this time without 'cancelled'.
+  removedObanLabel: `
+    ALTER TYPE oban_job_state RENAME TO oban_job_state_old;
+    CREATE TYPE oban_job_state AS ENUM ('available', 'scheduled', 'executing', 'retryable', 'completed', 'discarded');
+    ALTER TABLE oban_jobs ALTER COLUMN state DROP DEFAULT;
+    ALTER TABLE oban_jobs ALTER COLUMN state TYPE oban_job_state USING state::text::oban_job_state;
+    ALTER TABLE oban_jobs ALTER COLUMN state SET DEFAULT 'available';
+    DROP TYPE oban_job_state_old;`,
+  addedObanLabel: `ALTER TYPE oban_job_state ADD VALUE 'suspended';`,
+  widenedObanAttempt: `ALTER TABLE oban_jobs ALTER COLUMN attempt TYPE bigint;`,
+  // A newer Oban's columns: the owner inserts the rows, so even a NOT NULL one with no default breaks nothing here.
+  addedObanColumns: `
+    ALTER TABLE oban_jobs ADD COLUMN suspended_at timestamp(6) without time zone;
+    ALTER TABLE oban_jobs ADD COLUMN partition_key text NOT NULL;`,
   unrelated: `
     CREATE TABLE trade_comment (id uuid PRIMARY KEY, "tradeId" uuid REFERENCES trade(id), body text NOT NULL);
     ALTER TABLE "user" DROP COLUMN "slackUsername";
