@@ -229,3 +229,59 @@ test('DRAFT_PICKS_SEASON_THRESHOLDS: every bad pair is named, at start-up', () =
   assert.equal(problemsOf(twoBad).length, 2, 'each bad pair is its own problem');
   assert.ok(problemsOf(',').every((problem) => problem.includes('"" is not one')));
 });
+
+test('tracing: nothing exported without an endpoint; the generic endpoint gets /v1/traces, the traces endpoint is used as-is', () => {
+  const plain = loadConfig(base).tracing;
+  assert.deepEqual(plain, { serviceName: 'trademachine-worker', samplerRatio: 1, exporter: undefined });
+
+  const generic = loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing;
+  assert.deepEqual(generic.exporter, { url: 'http://collector:4318/v1/traces', protocol: 'http/protobuf', headers: {} });
+
+  const both = loadConfig({
+    ...base,
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/otlp',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/api/traces',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=abc%3D%3D, X-Team = red',
+    OTEL_SERVICE_NAME: 'tm-worker-staging',
+    OTEL_TRACES_SAMPLER_ARG: '0.25',
+  }).tracing;
+  assert.deepEqual(both, {
+    serviceName: 'tm-worker-staging',
+    samplerRatio: 0.25,
+    exporter: { url: 'https://traces.example/api/traces', protocol: 'http/json', headers: { 'x-api-key': 'abc==', 'x-team': 'red' } },
+  });
+  assert.equal(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/otlp' }).tracing.exporter?.url, 'http://collector:4318/otlp/v1/traces');
+
+  const none = loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_EXPORTER: 'none' }).tracing;
+  assert.equal(none.exporter, undefined, 'OTEL_TRACES_EXPORTER=none turns export off');
+});
+
+test('bad tracing variables are each named, and the OTLP headers (a secret) are never shown', () => {
+  const secret = 'x-api-key=supersecretvalue,garbage';
+  try {
+    loadConfig({
+      ...base,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://traces',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_HEADERS: secret,
+      OTEL_TRACES_EXPORTER: 'jaeger',
+      OTEL_TRACES_SAMPLER_ARG: '1.5',
+    });
+    assert.fail('accepted');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    const named = (variable: string) => error.problems.find((problem) => problem.startsWith(`${variable} `));
+    assert.equal(named('OTEL_EXPORTER_OTLP_ENDPOINT'), 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "collector:4318")');
+    assert.equal(named('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'), 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http(s) URL (got "ftp://traces")');
+    assert.equal(named('OTEL_EXPORTER_OTLP_PROTOCOL'), 'OTEL_EXPORTER_OTLP_PROTOCOL must be one of http/protobuf, http/json (got "grpc")');
+    assert.equal(
+      named('OTEL_EXPORTER_OTLP_HEADERS'),
+      'OTEL_EXPORTER_OTLP_HEADERS must be comma-separated key=value pairs (values URL-encoded): entry 2 has no header name before = (got (hidden))',
+    );
+    assert.equal(named('OTEL_TRACES_EXPORTER'), 'OTEL_TRACES_EXPORTER must be one of otlp, none (got "jaeger")');
+    assert.equal(named('OTEL_TRACES_SAMPLER_ARG'), 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 (got "1.5")');
+    assert.ok(!error.message.includes('supersecretvalue'), 'the headers stay hidden');
+  }
+});

@@ -68,7 +68,8 @@ export function redactSecrets<T>(value: T, secrets: readonly string[] = []): T {
 }
 
 /**
- * The secret values of a config, for value-based redaction: ESPN's cookies and the provider keys.
+ * The secret values of a config, for value-based redaction: ESPN's cookies, the provider keys and
+ * the OTLP export headers (collector API keys).
  * Database passwords only ever travel inside connection URLs, which the URL rule masks (keeping
  * the rest of the URL readable, and a password like "postgres" from blanking every such word).
  */
@@ -76,7 +77,8 @@ export function secretValues(config: Config): string[] {
   const values: string[] = [];
   const { s2, swid } = config.espn;
   const { brevo, mailgun } = config.email;
-  for (const value of [s2, swid, brevo.apiKey, mailgun.apiKey]) {
+  const otlpHeaders = Object.values(config.tracing.exporter?.headers ?? {});
+  for (const value of [s2, swid, brevo.apiKey, mailgun.apiKey, ...otlpHeaders]) {
     if (value) values.push(value, encodeURIComponent(value));
   }
   return [...new Set(values)].sort((a, b) => b.length - a.length);

@@ -10,6 +10,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { jobs } from '../../src/jobs/index.ts';
 import { payloadJsonSchemas, renderPayloadJsonSchemas } from '../../src/client/payload-json-schemas.ts';
+import { parsePayload } from '../../src/jobs/payload.ts';
+import type { JobDefinition } from '../../src/jobs/define-job.ts';
+import type { z } from 'zod';
 
 const committedPath = path.resolve(import.meta.dirname, '../../schemas/job-payloads.schema.json');
 const userId = '6f1c2a7e-0000-4000-8000-000000000001';
@@ -70,5 +73,39 @@ test('a JSON Schema validator and zod give the same verdict on every sample payl
       if (byZod) accepted += 1;
     }
     assert.ok(accepted > 0 && accepted < jobSamples.length, `${job.name} samples include both verdicts`);
+  }
+});
+
+test('every job\'s JSON Schema takes the envelope (traceContext, obanJob) and agrees with parsePayload on it', () => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  const schemas = payloadJsonSchemas();
+  const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  const envelopes: [Record<string, unknown>, boolean][] = [
+    [{ traceContext: { traceparent } }, true],
+    [{ traceContext: { traceparent, tracestate: 'tm=1' }, obanJob: { target: 'staging', id: 3 } }, true],
+    [{ traceContext: { traceparent: 'nope' } }, false],
+    [{ traceContext: { traceparent: `00-${'0'.repeat(32)}-b7ad6b7169203331-01` } }, false],
+    [{ traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01' } }, false],
+    [{ obanJob: { target: 'production', id: -1 } }, false],
+    [{ obanJob: { target: 'qa', id: 1 } }, false],
+  ];
+  for (const job of jobs as readonly JobDefinition<z.ZodType, unknown>[]) {
+    const validate = ajv.compile(schemas[job.name] as object);
+    const valid = samples[job.name]?.find((payload) => job.payload.safeParse(payload).success) as Record<string, unknown> | undefined;
+    assert.ok(valid, `a valid sample for ${job.name}`);
+    for (const [envelope, expected] of envelopes) {
+      const payload: Record<string, unknown> = { ...valid, ...envelope };
+      const byParse = (() => {
+        try {
+          parsePayload(job, payload);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      assert.equal(byParse, expected, `${job.name} ${JSON.stringify(envelope)} by parsePayload`);
+      assert.equal(validate(payload), expected, `${job.name} ${JSON.stringify(envelope)} by the JSON Schema`);
+    }
   }
 });

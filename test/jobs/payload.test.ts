@@ -12,7 +12,9 @@ import { sendEmail } from '../../src/jobs/email/send-email.ts';
 import { teamSync } from '../../src/jobs/espn/team-sync.ts';
 import { PayloadError } from '../../src/jobs/outcomes.ts';
 import { parsePayload, payloadDefaults } from '../../src/jobs/payload.ts';
-import { executeJob } from '../../src/jobs/runner.ts';
+import { executeJob, runJobInline } from '../../src/jobs/runner.ts';
+import { defineJob } from '../../src/jobs/define-job.ts';
+import { z } from 'zod';
 import { testSideEffects } from '../support/side-effects.ts';
 import { testConfig } from '../support/test-config.ts';
 
@@ -65,6 +67,55 @@ test('at run, MAX_PAYLOAD_BYTES applies and the job is dead-lettered with that e
     });
     assert.ok(outcome.kind === 'failed' && !outcome.retryable, 'permanent');
     assert.match(String((outcome.error as Error).message), /over the limit of 100/);
+  } finally {
+    await Promise.all([clients.close(), targets.destroy()]);
+  }
+});
+
+const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+test('the envelope (traceContext, obanJob) is split off, checked on its own and kept on the parsed payload', () => {
+  const parsed = parsePayload(teamSync, { databaseScope: 'both', traceContext: { traceparent, tracestate: 'tm=1' }, obanJob: { target: 'staging', id: 7 } });
+  assert.deepEqual(parsed, { databaseScope: 'both', traceContext: { traceparent, tracestate: 'tm=1' }, obanJob: { target: 'staging', id: 7 } });
+  assert.deepEqual(parsePayload(teamSync, {}), { databaseScope: 'production' }, 'no envelope, no keys');
+  // A strict schema with a discriminated union still takes the envelope.
+  const email = parsePayload(sendEmail, { type: 'test', userId, traceContext: { traceparent } });
+  assert.deepEqual(email.traceContext, { traceparent });
+});
+
+test('a bad envelope is refused with the field named, alongside the job fields\' problems', () => {
+  assert.equal(
+    payloadError(() => parsePayload(teamSync, { obanJob: { target: 'qa', id: 0 }, databaseScope: 'nowhere' })).message.split('; ').map((part) => part.split(':')[0]).join(', '),
+    'espn.team-sync.obanJob.target, espn.team-sync.obanJob.id, espn.team-sync.databaseScope',
+  );
+  assert.match(payloadError(() => parsePayload(sendEmail, { type: 'test', userId, traceContext: {} })).message, /^email\.send\.traceContext\.traceparent: /);
+  assert.match(payloadError(() => parsePayload(sendEmail, { type: 'test', userId, traceContext: { traceparent, extra: 1 } })).message, /^email\.send\.traceContext: /);
+});
+
+test("at run the job's `run` never sees the envelope: obanJob is ctx.obanJob, and a traceparent that does not validate is ignored, not fatal", async () => {
+  const seen: { payload: unknown; obanJob: unknown }[] = [];
+  const probe = defineJob({
+    name: 'test.envelope-probe',
+    description: 'records what run gets',
+    payload: z.object({ word: z.string() }).strict(),
+    queue: {},
+    run: async (payload, ctx) => {
+      seen.push({ payload, obanJob: ctx.obanJob });
+      return {};
+    },
+  });
+  const config = testConfig('postgres://nobody@127.0.0.1:1/none');
+  const log = pino({ level: 'silent' });
+  const targets = openTargets(config.targets, 1);
+  const clients = createClients(config, log);
+  try {
+    const deps = { config, targets, clients, log, sideEffects: testSideEffects(targets.get('production').pool) };
+    await runJobInline(probe, { word: 'hi', obanJob: { target: 'production', id: 12 }, traceContext: { traceparent } }, deps);
+    await runJobInline(probe, { word: 'ho', traceContext: { traceparent: 'garbage' } }, deps);
+    assert.deepEqual(seen, [
+      { payload: { word: 'hi' }, obanJob: { target: 'production', id: 12 } },
+      { payload: { word: 'ho' }, obanJob: undefined },
+    ]);
   } finally {
     await Promise.all([clients.close(), targets.destroy()]);
   }

@@ -2,7 +2,7 @@
  * A local OTLP/HTTP traces receiver: keeps every POST as it arrived (path, headers, body) and
  * decodes the http/json ones into flat spans, so tests assert on what the real exporters send.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listenOnLoopback } from './loopback-server.ts';
 
@@ -69,6 +69,20 @@ interface OtlpJsonRequest {
   resourceSpans?: { resource?: { attributes?: OtlpKeyValue[] }; scopeSpans?: { spans?: OtlpJsonSpan[] }[] }[];
 }
 
+async function listenOn(server: Server, port: number): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
 function plain(value: OtlpAnyValue): unknown {
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.intValue !== undefined) return Number(value.intValue);
@@ -103,8 +117,11 @@ export function decodeJsonSpans(body: Buffer): ReceivedSpan[] {
   });
 }
 
-/** Starts the collector on a free loopback port; it answers every export with 200 and an empty JSON body. */
-export async function startFakeOtlpCollector(): Promise<FakeOtlpCollector> {
+/**
+ * Starts the collector on loopback, on `port` (4318 is where an SDK left to its defaults sends)
+ * or a free one; it answers every export with 200 and an empty body.
+ */
+export async function startFakeOtlpCollector(port = 0): Promise<FakeOtlpCollector> {
   const exports: ReceivedExport[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -116,7 +133,7 @@ export async function startFakeOtlpCollector(): Promise<FakeOtlpCollector> {
       response.end(json ? '{}' : '');
     });
   });
-  const listening = await listenOnLoopback(server);
+  const listening = port === 0 ? await listenOnLoopback(server) : await listenOn(server, port);
   const spans = () => exports.filter((item) => item.headers['content-type']?.includes('json') === true).flatMap((item) => decodeJsonSpans(item.body));
   return {
     endpoint: listening.baseUrl,

@@ -40,6 +40,7 @@ const secrets = {
   swid: `{${randomUUID().toUpperCase()}}`,
   brevoKey: `xkeysib-${hex(24)}`,
   resetToken: `rst${hex(12)}`,
+  otlpHeader: `hny${hex(16)}`,
 };
 
 let raw = '';
@@ -118,6 +119,9 @@ function configFor(espnBaseUrl: string) {
     BREVO_BASE_URL: fakeBrevo.baseUrl,
     EMAIL_REDIRECT_ADDRESS: 'redirect@example.test',
     FRONTEND_URL: FRONTEND,
+    // Configured but never started here (no telemetry in this test): the config line must still hide it.
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1',
+    OTEL_EXPORTER_OTLP_HEADERS: `x-honeycomb-team=${secrets.otlpHeader}`,
   });
 }
 

@@ -26,6 +26,7 @@ import { executeJob, type RunnerDeps } from '../../src/jobs/runner.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/telemetry.ts';
 import { startFakeEspn, type FakeEspn } from '../../dev/jobs/espn/fake-espn.ts';
+import { startFakeDiscord, type FakeDiscord } from '../../dev/jobs/discord/fake-discord.ts';
 import { baseballLeagueWithExtraTeam } from '../fixtures/espn/espn-fixtures.ts';
 import { startFakeOtlpCollector, type FakeOtlpCollector, type ReceivedSpan } from '../support/fake-otlp-collector.ts';
 import { openJobHarness, type JobHarness } from '../support/job-harness.ts';
@@ -37,6 +38,7 @@ const STATUS_ERROR = 2;
 
 let collector: FakeOtlpCollector;
 let fakeEspn: FakeEspn;
+let fakeDiscord: FakeDiscord;
 let harness: JobHarness;
 let telemetry: Telemetry;
 let boss: PgBoss;
@@ -93,12 +95,15 @@ async function executionTraceIds(jobId: string): Promise<(string | null)[]> {
 before(async () => {
   collector = await startFakeOtlpCollector();
   fakeEspn = await startFakeEspn();
+  fakeDiscord = await startFakeDiscord();
   fakeEspn.setLeague({ season: SEASON, leagueId: LEAGUE_ID, body: baseballLeagueWithExtraTeam() });
   harness = await openJobHarness({
     ESPN_LEAGUE_ID: String(LEAGUE_ID),
     ESPN_SEASON: String(SEASON),
     ESPN_BASE_URL: fakeEspn.baseUrl,
     ESPN_TIMEOUT_MS: '2000',
+    DISCORD_BOT_TOKEN: 'fake-discord-token',
+    DISCORD_API_BASE_URL: fakeDiscord.apiBaseUrl,
     OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     OTEL_SERVICE_NAME: 'worker-under-test',
@@ -123,6 +128,7 @@ after(async () => {
   await telemetry?.shutdown();
   await harness?.close();
   await fakeEspn?.close();
+  await fakeDiscord?.close();
   await collector?.close();
 });
 
@@ -195,6 +201,25 @@ describe('job spans', () => {
     caller.end();
     assert.equal(result.span.traceId, caller.spanContext().traceId);
     assert.equal(result.span.parentSpanId, caller.spanContext().spanId);
+  });
+});
+
+describe('Discord', () => {
+  test("a Discord call (@discordjs/rest, its own undici) is a child span of the job span", async () => {
+    const dm = defineJob({
+      name: 'test.open-dm',
+      description: 'opens a DM channel',
+      payload: z.object({}).strict(),
+      queue: {},
+      run: async (_payload, ctx) => ({ channelId: await ctx.clients.discord.openDm('123456789012345678', ctx.signal) }),
+    });
+    const outcome = await executeJob(dm, {}, deps, { id: 'dm-1', attempt: 1, signal: new AbortController().signal });
+    assert.equal(outcome.kind, 'completed', JSON.stringify(outcome));
+    await telemetry.flushTraces();
+    const span = await collector.waitForSpan((candidate) => candidate.attributes['job.id'] === 'dm-1');
+    const call = await collector.waitForSpan((candidate) => candidate.parentSpanId === span.spanId && candidate.kind === 3);
+    assert.equal(call.attributes['http.request.method'], 'POST');
+    assert.match(String(call.attributes['url.full']), /\/users\/@me\/channels$/);
   });
 });
 
