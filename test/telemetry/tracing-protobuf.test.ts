@@ -24,6 +24,7 @@ let config: Config;
 let targets: Targets;
 let clients: Clients;
 let deps: RunnerDeps;
+let shutDown = false;
 
 const probe = defineJob({
   name: 'test.proto-probe',
@@ -52,7 +53,7 @@ before(async () => {
 });
 
 after(async () => {
-  await telemetry?.shutdown();
+  if (!shutDown) await telemetry?.shutdown();
   await Promise.all([clients?.close(), targets?.destroy()]);
   await collector?.close();
 });
@@ -75,4 +76,14 @@ test('http/protobuf reaches the traces endpoint as-is with the headers; at ratio
   assert.ok(received.body.includes(Buffer.from('job test.proto-probe')), 'the job span');
   assert.ok(received.body.includes(sampledTrace), 'the caller-sampled trace');
   assert.ok(!received.body.includes(Buffer.from(dropped.traceId ?? '', 'hex')), 'not the new trace, at ratio 0');
+});
+
+test('spans still buffered are exported on shutdown', async () => {
+  const before = collector.exports.length;
+  const traceId = randomBytes(16);
+  await runJobInline(probe, { mark: 'at-shutdown', traceContext: { traceparent: `00-${traceId.toString('hex')}-${randomBytes(8).toString('hex')}-01` } }, deps);
+  assert.equal(collector.exports.length, before, 'batched, not sent yet');
+  await telemetry.shutdown();
+  shutDown = true;
+  assert.ok(collector.exports.slice(before).some((received) => received.body.includes(traceId)), 'sent by shutdown');
 });
