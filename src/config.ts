@@ -19,6 +19,9 @@ function oneOf<const Values extends readonly [string, ...string[]]>(values: Valu
   return z.enum(values, { error: `must be one of ${values.join(', ')}` });
 }
 
+/** An unquoted SQL identifier: a schema name the worker puts on search_path. */
+const sqlIdentifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a SQL identifier');
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
@@ -133,8 +136,15 @@ const envSchema = z.object({
   DEPLOY_ENV: oneOf(['development', 'test', 'staging', 'production']).default('development'),
   /** The owner's production database; also holds the queue schema. Required. */
   DATABASE_URL: postgresUrl,
-  /** The owner's staging database, a second sync target. Optional. */
+  /**
+   * The owner's staging deployment on a server of its own. Default: DATABASE_URL, since the owner
+   * keeps staging's tables in the `staging` schema of the production database (STAGING_SCHEMA).
+   */
   STAGING_DATABASE_URL: postgresUrl.optional(),
+  /** Whether staging is a target at all; false for a deployment that has none. Default: true. */
+  STAGING_ENABLED: booleanFlag.default(true),
+  /** The owner's staging schema, in STAGING_DATABASE_URL's database. Default: staging. */
+  STAGING_SCHEMA: sqlIdentifier.default('staging'),
   /** Connections per target pool. Default: 10. */
   DATABASE_POOL_MAX: positiveInt.default(10),
   /**
@@ -155,8 +165,8 @@ const envSchema = z.object({
   LOG_FORMAT: oneOf(['json', 'pretty', 'auto']).default('auto'),
   /** Whether the worker creates and migrates its queue schema itself; false for DBAs who apply the SQL. Default: true. */
   QUEUE_MIGRATE: booleanFlag.default(true),
-  /** The owner's schema the worker reads and writes. Default: public. */
-  OWNER_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a SQL identifier').default('public'),
+  /** The owner's production schema, in DATABASE_URL's database. Default: public. */
+  OWNER_SCHEMA: sqlIdentifier.default('public'),
   /** What start-up does on breaking schema drift: fail (stop), warn (log and go on), or off. Default: fail. */
   SCHEMA_CHECK: oneOf(['fail', 'warn', 'off']).default('fail'),
   /** The remote REPL on a Unix socket. Default: on, except when DEPLOY_ENV=production. */
@@ -252,6 +262,8 @@ const envSchema = z.object({
   EMAIL_REDIRECT_ADDRESS: z.email('must be an email address').optional(),
   /** Links in email payloads must be on this origin. */
   FRONTEND_URL: httpUrl.default('http://localhost:3000'),
+  /** The staging web app's URL: links for the staging target are on its origin. Default: FRONTEND_URL. */
+  STAGING_FRONTEND_URL: httpUrl.optional(),
   EMAIL_TIMEOUT_MS: positiveInt.default(10_000),
   /** Folder of the dev mailbox. Default: .data/mailbox. */
   DEV_MAILBOX_DIR: nonEmpty.default('.data/mailbox'),
@@ -344,12 +356,18 @@ export const requiredVariables: readonly string[] = Object.entries(envSchema.sha
   .filter(([, schema]) => !schema.safeParse(undefined).success)
   .map(([name]) => name);
 
-/** A database the syncs can write to; the queue always lives in production's. */
+/** One deployment of the owner the worker serves: a schema in a database; the queue always lives in production's database. */
 export interface TargetConfig {
   readonly name: 'production' | 'staging';
   readonly databaseUrl: string;
+  /** The variable the URL came from, for messages (STAGING_DATABASE_URL, or DATABASE_URL when staging shares it). */
+  readonly databaseUrlVariable: 'DATABASE_URL' | 'STAGING_DATABASE_URL';
+  /** The owner schema holding this deployment's tables (search_path of its pool). */
+  readonly schema: string;
   /** Non-production targets get redirected email. */
   readonly isProduction: boolean;
+  /** The origin of this deployment's web app: every link sent for it must be on it. */
+  readonly frontendOrigin: string;
 }
 
 export interface Config {
@@ -359,7 +377,6 @@ export interface Config {
     readonly poolMax: number;
     readonly queueSchema: string;
     readonly queueMigrate: boolean;
-    readonly ownerSchema: string;
     /** How long start-up keeps trying to reach a database. */
     readonly waitMs: number;
   };
@@ -413,6 +430,7 @@ export interface Config {
     readonly provider: Env['EMAIL_PROVIDER'];
     readonly from: { readonly address: string; readonly name: string };
     readonly redirectAddress: string | undefined;
+    /** FRONTEND_URL's origin: production's web app (each target has its own, TargetConfig.frontendOrigin). */
     readonly frontendOrigin: string;
     readonly timeoutMs: number;
     readonly devMailboxDir: string;
@@ -507,9 +525,15 @@ function crossCheck(env: Env): string[] {
     problems.push('EMAIL_PROVIDER must be brevo or mailgun when DEPLOY_ENV=production (got "dev-mailbox")');
   }
   const sendsRealMail = env.EMAIL_PROVIDER !== 'dev-mailbox';
-  const hasNonProductionTarget = env.DEPLOY_ENV !== 'production' || env.STAGING_DATABASE_URL !== undefined;
+  const hasNonProductionTarget = env.DEPLOY_ENV !== 'production' || env.STAGING_ENABLED;
   if (sendsRealMail && hasNonProductionTarget && !env.EMAIL_REDIRECT_ADDRESS) {
     problems.push('EMAIL_REDIRECT_ADDRESS is required when real email can go to a non-production target');
+  }
+  if (env.STAGING_ENABLED && env.STAGING_SCHEMA === env.OWNER_SCHEMA && (env.STAGING_DATABASE_URL ?? env.DATABASE_URL) === env.DATABASE_URL) {
+    problems.push(`STAGING_SCHEMA must differ from OWNER_SCHEMA when staging shares the production database (both "${env.OWNER_SCHEMA}"); set STAGING_ENABLED=false if there is no staging`);
+  }
+  if (!env.STAGING_ENABLED && env.STAGING_DATABASE_URL !== undefined) {
+    problems.push('STAGING_DATABASE_URL is set but STAGING_ENABLED=false: unset one of them');
   }
   if ((env.ESPN_S2 === undefined) !== (env.ESPN_SWID === undefined)) {
     problems.push('ESPN_S2 and ESPN_SWID must be set together (private leagues need both cookies)');
@@ -537,8 +561,20 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date
   const crossProblems = crossCheck(e);
   if (crossProblems.length > 0) throw new ConfigError(crossProblems);
 
-  const targets: TargetConfig[] = [{ name: 'production', databaseUrl: e.DATABASE_URL, isProduction: e.DEPLOY_ENV === 'production' }];
-  if (e.STAGING_DATABASE_URL) targets.push({ name: 'staging', databaseUrl: e.STAGING_DATABASE_URL, isProduction: false });
+  const frontendOrigin = new URL(e.FRONTEND_URL).origin;
+  const targets: TargetConfig[] = [
+    { name: 'production', databaseUrl: e.DATABASE_URL, databaseUrlVariable: 'DATABASE_URL', schema: e.OWNER_SCHEMA, isProduction: e.DEPLOY_ENV === 'production', frontendOrigin },
+  ];
+  if (e.STAGING_ENABLED) {
+    targets.push({
+      name: 'staging',
+      databaseUrl: e.STAGING_DATABASE_URL ?? e.DATABASE_URL,
+      databaseUrlVariable: e.STAGING_DATABASE_URL ? 'STAGING_DATABASE_URL' : 'DATABASE_URL',
+      schema: e.STAGING_SCHEMA,
+      isProduction: false,
+      frontendOrigin: new URL(e.STAGING_FRONTEND_URL ?? e.FRONTEND_URL).origin,
+    });
+  }
 
   const config: Config = {
     deployEnv: e.DEPLOY_ENV,
@@ -547,7 +583,6 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date
       poolMax: e.DATABASE_POOL_MAX,
       queueSchema: e.QUEUE_SCHEMA,
       queueMigrate: e.QUEUE_MIGRATE,
-      ownerSchema: e.OWNER_SCHEMA,
       waitMs: e.DATABASE_WAIT_MS,
     },
     queue: { heartbeatSeconds: e.QUEUE_HEARTBEAT_SECONDS, monitorIntervalSeconds: e.QUEUE_MONITOR_INTERVAL_SECONDS },
@@ -587,7 +622,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, now: Date
       provider: e.EMAIL_PROVIDER,
       from: { address: e.EMAIL_FROM_ADDRESS, name: e.EMAIL_FROM_NAME },
       redirectAddress: e.EMAIL_REDIRECT_ADDRESS,
-      frontendOrigin: new URL(e.FRONTEND_URL).origin,
+      frontendOrigin,
       timeoutMs: e.EMAIL_TIMEOUT_MS,
       devMailboxDir: e.DEV_MAILBOX_DIR,
       brevo: { apiKey: e.BREVO_API_KEY, baseUrl: e.BREVO_BASE_URL.replace(/\/+$/, '') },

@@ -2,7 +2,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import type { Config } from './config.ts';
-import { openTargets, type Targets } from './db/targets.ts';
+import { openTargets, type Target, type Targets } from './db/targets.ts';
 import { createClients, type Clients } from './jobs/clients.ts';
 import { jobs as registry } from './jobs/index.ts';
 import type { JobDefinition } from './jobs/define-job.ts';
@@ -58,8 +58,22 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** The variable each target's database comes from, for error messages. */
-const targetVariable = { production: 'DATABASE_URL', staging: 'STAGING_DATABASE_URL' } as const;
+/**
+ * One target's /ready entry: its schema answers, not just its server (a staging schema dropped
+ * under a running worker shows). Only production gates readiness: staging being down must not take
+ * production's worker out of rotation (the previous service's /health did, §8); it shows in the detail.
+ */
+async function targetReadiness(target: Target): Promise<{ ok: boolean; detail: string }> {
+  const gates = target.name === 'production';
+  try {
+    const { rows } = await sql<{ found: boolean }>`select to_regclass('oban_jobs') is not null as found`.execute(target.db);
+    if (rows[0]?.found) return { ok: true, detail: `schema ${target.schema}` };
+    return { ok: !gates, detail: `schema ${target.schema} has no owner tables${gates ? '' : ' (does not gate readiness)'}` };
+  } catch (error) {
+    if (gates) throw error;
+    return { ok: true, detail: `unreachable: ${error instanceof Error ? error.message : String(error)} (does not gate readiness)` };
+  }
+}
 
 /**
  * When a stop aborts the jobs still running: shortly before pg-boss's own deadline (at which it
@@ -87,18 +101,16 @@ const pruneIntervalMs = 3600_000;
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { config, log } = options;
   const jobs = options.jobs ?? registry;
-  // Say which database is missing, and why, before anything else reports it as its own failure.
-  for (const target of config.targets) {
-    await waitForDatabase({ variable: targetVariable[target.name], url: target.databaseUrl }, { waitMs: config.database.waitMs, log });
-  }
+  // Say which database is missing, and why, before anything else reports it as its own failure;
+  // once per database (staging shares production's unless STAGING_DATABASE_URL is set).
+  const databases = new Map(config.targets.map((target) => [target.databaseUrl, target.databaseUrlVariable]));
+  for (const [url, variable] of databases) await waitForDatabase({ variable, url }, { waitMs: config.database.waitMs, log });
   const targets = openTargets(config.targets, config.database.poolMax, (target, error) =>
     log.warn({ target, err: error }, 'idle database connection failed; the pool replaces it'),
-    config.database.ownerSchema,
   );
   const clients = createClients(config, log);
   const schemaCheck = await runStartupSchemaCheck({
-    targets: targets.all.map((target) => ({ name: target.name, client: target.pool })),
-    ownerSchema: config.database.ownerSchema,
+    targets: targets.all.map((target) => ({ name: target.name, client: target.pool, schema: target.schema })),
     queue: { schema: config.database.queueSchema, migrate: config.database.queueMigrate },
     mode: config.schemaCheck,
     log,
@@ -151,7 +163,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         queuePool: targets.get('production').pool,
         targets: config.targets.map((target) => ({ name: target.name, pool: targets.get(target.name).pool, sharesQueueDatabase: sharesQueueDatabase(config, target) })),
         inbox: config.inbox,
-        frontendOrigin: config.email.frontendOrigin,
+        frontendOrigins: Object.fromEntries(config.targets.map((target) => [target.name, target.frontendOrigin])),
         maxPayloadBytes: config.maxPayloadBytes,
         log,
       })
@@ -175,10 +187,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       ...Object.fromEntries(
         targets.all.map((target) => [
           `database:${target.name}`,
-          async () => {
-            await sql`select 1`.execute(target.db);
-            return { ok: true };
-          },
+          () => targetReadiness(target),
         ]),
       ),
     },

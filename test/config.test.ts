@@ -16,8 +16,12 @@ test('defaults make a development config from DATABASE_URL alone', () => {
   assert.equal(config.espn.playersPagePauseMs, 1000);
   assert.equal(config.http.port, 4100);
   assert.deepEqual(
-    config.targets.map((target) => [target.name, target.isProduction]),
-    [['production', false]],
+    config.targets.map((target) => [target.name, target.isProduction, target.databaseUrl, target.schema, target.frontendOrigin]),
+    [
+      ['production', false, base.DATABASE_URL, 'public', 'http://localhost:3000'],
+      ['staging', false, base.DATABASE_URL, 'staging', 'http://localhost:3000'],
+    ],
+    'staging is the staging schema of the production database by default, as the owner deploys it',
   );
   assert.ok(Object.isFrozen(config) && Object.isFrozen(config.email.brevo), 'config is frozen all the way down');
 });
@@ -59,19 +63,35 @@ test('providers need their keys, and real email from a non-production deployment
     return true;
   });
   assert.throws(() => loadConfig({ ...base, DEPLOY_ENV: 'production' }), /EMAIL_PROVIDER must be brevo or mailgun when DEPLOY_ENV=production/);
-  const production = loadConfig({ ...base, DEPLOY_ENV: 'production', EMAIL_PROVIDER: 'mailgun', MAILGUN_API_KEY: 'k', MAILGUN_DOMAIN: 'mg.example.com' });
-  assert.equal(production.targets[0]?.isProduction, true);
+  const mailgun = { ...base, DEPLOY_ENV: 'production', EMAIL_PROVIDER: 'mailgun', MAILGUN_API_KEY: 'k', MAILGUN_DOMAIN: 'mg.example.com' };
+  // Production serves staging too by default, whose email must go to the redirect (the previous STAGING_EMAIL).
+  assert.throws(() => loadConfig(mailgun), { message: 'EMAIL_REDIRECT_ADDRESS is required when real email can go to a non-production target' });
+  const production = loadConfig({ ...mailgun, EMAIL_REDIRECT_ADDRESS: 'staging-mail@example.com' });
+  assert.deepEqual(production.targets.map((target) => [target.name, target.isProduction]), [['production', true], ['staging', false]]);
+  assert.deepEqual(loadConfig({ ...mailgun, STAGING_ENABLED: 'false' }).targets.map((target) => [target.name, target.isProduction]), [['production', true]]);
 });
 
-test('a staging database becomes a second, non-production target', () => {
-  const config = loadConfig({ ...base, STAGING_DATABASE_URL: 'postgres://worker@db:5432/staging' });
+test('staging: its own server when STAGING_DATABASE_URL is set, its own schema and web app, or none at all', () => {
+  const config = loadConfig({ ...base, STAGING_DATABASE_URL: 'postgres://worker@db:5432/staging', STAGING_SCHEMA: 'public', STAGING_FRONTEND_URL: 'https://staging.trades.example.com/app' });
   assert.deepEqual(
-    config.targets.map((target) => [target.name, target.isProduction]),
+    config.targets.map((target) => [target.name, target.isProduction, target.databaseUrl, target.databaseUrlVariable, target.schema, target.frontendOrigin]),
     [
-      ['production', false],
-      ['staging', false],
+      ['production', false, base.DATABASE_URL, 'DATABASE_URL', 'public', 'http://localhost:3000'],
+      ['staging', false, 'postgres://worker@db:5432/staging', 'STAGING_DATABASE_URL', 'public', 'https://staging.trades.example.com'],
     ],
   );
+  assert.deepEqual(loadConfig({ ...base, STAGING_ENABLED: 'false' }).targets.map((target) => target.name), ['production']);
+  assert.deepEqual(loadConfig({ ...base, OWNER_SCHEMA: 'prod', STAGING_SCHEMA: 'stg' }).targets.map((target) => target.schema), ['prod', 'stg']);
+  assert.throws(() => loadConfig({ ...base, STAGING_SCHEMA: 'public' }), (error: ConfigError) => {
+    assert.deepEqual(error.problems, [
+      'STAGING_SCHEMA must differ from OWNER_SCHEMA when staging shares the production database (both "public"); set STAGING_ENABLED=false if there is no staging',
+    ]);
+    return true;
+  });
+  assert.throws(() => loadConfig({ ...base, STAGING_ENABLED: 'false', STAGING_DATABASE_URL: 'postgres://worker@db:5432/staging' }), {
+    message: 'STAGING_DATABASE_URL is set but STAGING_ENABLED=false: unset one of them',
+  });
+  assert.throws(() => loadConfig({ ...base, STAGING_SCHEMA: 'staging; drop table team' }), { message: 'STAGING_SCHEMA must be a SQL identifier (got "staging; drop table team")' });
 });
 
 test('ESPN cookies come in pairs, and secrets never appear in the error', () => {

@@ -45,8 +45,24 @@ describe('worker with the job registry', () => {
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body, {
       status: 'ready',
-      checks: { schema: { ok: true, detail: 'clean' }, queue: { ok: true, detail: 'started' }, 'database:production': { ok: true } },
+      checks: {
+        schema: { ok: true, detail: 'clean' },
+        queue: { ok: true, detail: 'started' },
+        'database:production': { ok: true, detail: 'schema public' },
+        'database:staging': { ok: true, detail: 'schema staging' },
+      },
     });
+  });
+
+  test('/ready: a staging schema gone under a running worker shows, without taking production out of rotation', async () => {
+    await database.db.withSchema('staging').schema.alterTable('oban_jobs').renameTo('oban_jobs_moved').execute();
+    try {
+      const ready = await getJson(`${worker.http.url}/ready`);
+      assert.equal(ready.status, 200);
+      assert.deepEqual((ready.body.checks as Record<string, unknown>)['database:staging'], { ok: true, detail: 'schema staging has no owner tables (does not gate readiness)' });
+    } finally {
+      await database.db.withSchema('staging').schema.alterTable('oban_jobs_moved').renameTo('oban_jobs').execute();
+    }
   });
 
   test('every registered job has its queue and dead-letter queue, with the policy of its definition', async () => {
@@ -345,6 +361,39 @@ describe('cron schedules and single-run queues', () => {
       assert.ok(one && two && two.start >= one.end, `runs overlapped: ${JSON.stringify(runs)}`);
     } finally {
       await Promise.all([first.stop(), second.stop()]);
+    }
+  });
+});
+
+describe('a staging schema the database does not have', () => {
+  let database: TestDatabase;
+
+  before(async () => {
+    database = await createTestDatabase();
+    await sql`DROP SCHEMA staging CASCADE`.execute(database.db);
+  });
+  after(async () => {
+    await database.drop();
+  });
+
+  test('start-up stops with which target, which schema, and the variables that move or turn off staging', async () => {
+    await assert.rejects(startWorker({ config: testConfig(database.url, { HTTP_PORT: '0' }), log, jobs: [] }), {
+      name: 'SchemaCheckError',
+      code: 'SCHEMA_NOT_FOUND',
+      message:
+        'the staging target: schema "staging" does not exist in this database; set STAGING_SCHEMA (and STAGING_DATABASE_URL) to where the owner keeps staging, or STAGING_ENABLED=false if this deployment has no staging',
+    });
+  });
+
+  test('with STAGING_ENABLED=false it starts, production only', async () => {
+    const worker = await startWorker({ config: testConfig(database.url, { HTTP_PORT: '0', STAGING_ENABLED: 'false' }), log, jobs: [] });
+    try {
+      assert.deepEqual(worker.targets.all.map((target) => [target.name, target.schema]), [['production', 'public']]);
+      const ready = await getJson(`${worker.http.url}/ready`);
+      assert.equal(ready.status, 200);
+      assert.equal((ready.body.checks as Record<string, unknown>)['database:staging'], undefined);
+    } finally {
+      await worker.stop();
     }
   });
 });

@@ -45,7 +45,7 @@ export async function openHarness(databaseUrl: string): Promise<Harness> {
   const log = pino({ level: 'silent' });
   const config = loadConfig({ DATABASE_URL: databaseUrl, QUEUE_SCHEMA, LOG_LEVEL: 'silent', DEPLOY_ENV: 'development' });
   // Lazy pools: the noop job never queries the owner's tables, so no owner schema is applied.
-  const targets = openTargets(config.targets, config.database.poolMax, undefined, config.database.ownerSchema);
+  const targets = openTargets(config.targets, config.database.poolMax);
   const clients = createClients(config, log);
   const boss = createBoss(
     {

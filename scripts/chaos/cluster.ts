@@ -43,7 +43,9 @@ export async function startChaosCluster(dir: string, onLog?: (line: string) => v
   await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${DATABASE} TEMPLATE template0 ENCODING 'UTF8'`));
   const userId = randomUUID();
   await withClient(url, async (client) => {
+    // Both deployments, as the owner keeps them (the worker serves staging's schema by default).
     await applyOwnerSchema(client);
+    await applyOwnerSchema(client, { schema: 'staging' });
     await client.query(`INSERT INTO "user" (id, email, "displayName") VALUES ($1, $2, $3)`, [userId, 'chaos@trademachine.local', 'Chaos Monkey']);
   });
   return {

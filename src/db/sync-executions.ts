@@ -19,6 +19,8 @@ export interface StartSyncExecution {
   /** The pg-boss job id (a UUID). */
   readonly jobId: string;
   readonly traceId: string | undefined;
+  /** The owner's `oban_jobs` row this run came from, when it is in this target's schema; else null. */
+  readonly obanJobId?: number | undefined;
   readonly metadata?: ExecutionMetadata;
 }
 
@@ -31,8 +33,9 @@ export interface SyncCounts {
 
 /**
  * Records that a sync began, so the owner's admin page shows runs in progress and runs that died.
- * `obanJobId` is a bigint from the owner's earlier Oban worker and cannot hold a pg-boss UUID:
- * it stays null, and the pg-boss job id goes to `metadata.jobId` instead.
+ * `obanJobId` is the id of the owner's `oban_jobs` row the run came from (the inbox), so the admin
+ * page finds the run from the moment it starts; it cannot hold a pg-boss UUID, so a run enqueued
+ * otherwise leaves it null. The pg-boss job id goes to `metadata.jobId` either way.
  */
 export async function startSyncExecution(db: OwnerDb, start: StartSyncExecution): Promise<string> {
   const id = randomUUID();
@@ -48,7 +51,7 @@ export async function startSyncExecution(db: OwnerDb, start: StartSyncExecution)
       dateCreated: now,
       dateModified: now,
       traceId: start.traceId ?? null,
-      obanJobId: null,
+      obanJobId: start.obanJobId ?? null,
       metadata: { ...start.metadata, jobId: start.jobId },
     })
     .execute();

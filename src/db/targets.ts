@@ -9,6 +9,10 @@ export type TargetName = TargetConfig['name'];
 export interface Target {
   readonly name: TargetName;
   readonly isProduction: boolean;
+  /** The owner schema its tables live in (production: public, staging: staging by default). */
+  readonly schema: string;
+  /** The origin of this deployment's web app, which every link sent for it must be on. */
+  readonly frontendOrigin: string;
   readonly db: OwnerDb;
   /**
    * The same database, deaf to any job's signal: only for a job's own bookkeeping that must land
@@ -21,7 +25,7 @@ export interface Target {
 /** The configured targets, opened once at start-up and shared by every job. */
 export interface Targets {
   readonly all: readonly Target[];
-  /** The target of that name; throws when it is not configured (e.g. staging without STAGING_DATABASE_URL). */
+  /** The target of that name; throws when it is not configured (staging with STAGING_ENABLED=false). */
   get(name: TargetName): Target;
   /** The targets a sync's `databaseScope` names: production, staging, or both. */
   forScope(scope: 'production' | 'staging' | 'both'): Target[];
@@ -37,22 +41,21 @@ export class UnknownTargetError extends Error {
   override name = 'UnknownTargetError';
 }
 
-/** Opens a pool per configured target. */
-export function openTargets(
-  configs: readonly TargetConfig[],
-  poolMax: number,
-  onIdleError?: (target: TargetName, error: Error) => void,
-  schema = 'public',
-): Targets {
+/**
+ * Opens a pool per configured target, its search_path the target's schema: every query names
+ * tables unqualified, so the same code serves production (public) and staging (staging), whether
+ * staging shares production's database or has its own.
+ */
+export function openTargets(configs: readonly TargetConfig[], poolMax: number, onIdleError?: (target: TargetName, error: Error) => void): Targets {
   const all: Target[] = configs.map((config) => {
     const { db, pool } = createOwnerDb({
       url: config.databaseUrl,
       poolMax,
       applicationName: `trademachine-worker:${config.name}`,
-      schema,
+      schema: config.schema,
       onIdleError: (error) => onIdleError?.(config.name, error),
     });
-    return { name: config.name, isProduction: config.isProduction, db, unboundDb: db, pool };
+    return { name: config.name, isProduction: config.isProduction, schema: config.schema, frontendOrigin: config.frontendOrigin, db, unboundDb: db, pool };
   });
   return targetsOf(all, async () => {
     await Promise.all(all.map((target) => closeOwnerDb(target)));
@@ -80,6 +83,8 @@ function boundTarget(target: Target, signal: AbortSignal): Target {
   return {
     name: target.name,
     isProduction: target.isProduction,
+    schema: target.schema,
+    frontendOrigin: target.frontendOrigin,
     pool: target.pool,
     unboundDb: target.unboundDb,
     get db() {

@@ -29,7 +29,8 @@ export interface EnqueueDeps {
   readonly send: SendJob;
   /** Whether a job of that id exists (a send that returned null: a duplicate, or refused by the queue's policy). */
   readonly jobExists: (id: string, db: Db | undefined) => Promise<boolean>;
-  readonly frontendOrigin: string;
+  /** Each target's web-app origin, for the links the inbox builds. */
+  readonly frontendOrigins: Readonly<Partial<Record<TargetName, string>>>;
   readonly maxPayloadBytes: number;
   /** Another target's pool, for a row whose `env` names it (reset tokens); undefined when not configured. */
   readonly poolOf: (target: TargetName) => pg.Pool | undefined;
@@ -67,7 +68,7 @@ async function translateRows(
   const resetTokens = await loadResetTokens(rows, target.name, deps.poolOf, { target: target.name, client });
   return rows.map((row) => ({
     row,
-    translation: translateObanRow(row, { rowTarget: target.name, frontendOrigin: deps.frontendOrigin, resetTokens, maxPayloadBytes: deps.maxPayloadBytes }),
+    translation: translateObanRow(row, { rowTarget: target.name, frontendOrigins: deps.frontendOrigins, resetTokens, maxPayloadBytes: deps.maxPayloadBytes }),
   }));
 }
 

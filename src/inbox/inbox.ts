@@ -25,8 +25,8 @@ export interface InboxOptions {
   readonly targets: readonly InboxTarget[];
   /** INBOX_* settings. */
   readonly inbox: Config['inbox'];
-  /** FRONTEND_URL's origin: reset and registration links are built on it. */
-  readonly frontendOrigin: string;
+  /** Each target's web-app origin (FRONTEND_URL, STAGING_FRONTEND_URL): reset and registration links are built on it. */
+  readonly frontendOrigins: Readonly<Partial<Record<InboxTarget['name'], string>>>;
   readonly maxPayloadBytes: number;
   readonly log: Logger;
   /** `attempted_by[2]`. Default: os.hostname(). */
@@ -80,7 +80,7 @@ export function startInbox(options: InboxOptions, start = true): Inbox {
       const { rows } = db ? await db.executeSql(sql, [id]) : await options.queuePool.query(sql, [id]);
       return rows.length > 0;
     },
-    frontendOrigin: options.frontendOrigin,
+    frontendOrigins: options.frontendOrigins,
     maxPayloadBytes: options.maxPayloadBytes,
     poolOf,
     releaseDelaySeconds: 5,

@@ -13,6 +13,7 @@
  */
 import { findJob } from '../jobs/index.ts';
 import { parsePayload } from '../jobs/payload.ts';
+import { traceContextSchema, type TraceContext } from '../jobs/job-envelope.ts';
 import { isObanWorker, knownObanWorkers, type ObanWorker } from './oban-workers.ts';
 
 export type TargetName = 'production' | 'staging';
@@ -26,18 +27,15 @@ export interface ObanRowInput {
 export interface TranslateContext {
   /** The target whose `oban_jobs` holds the row. */
   readonly rowTarget: TargetName;
-  /** FRONTEND_URL's origin: the reset and registration links are built on it. */
-  readonly frontendOrigin: string;
+  /**
+   * Each target's web-app origin (FRONTEND_URL, STAGING_FRONTEND_URL): the reset and registration
+   * links are built on the origin of the target the row's `env` names (production's when that one is not configured).
+   */
+  readonly frontendOrigins: Readonly<Partial<Record<TargetName, string>>>;
   /** `user."passwordResetToken"` by `${target}:${userId}`, read beforehand for reset_password rows. */
   readonly resetTokens?: ReadonlyMap<string, string | null>;
   /** Largest payload as JSON bytes. */
   readonly maxPayloadBytes?: number;
-}
-
-/** W3C trace parent the owner passed (`args.trace_context`), when valid. */
-export interface TraceContext {
-  readonly traceparent: string;
-  readonly tracestate?: string;
 }
 
 export interface Translated {
@@ -61,7 +59,6 @@ export const syncJobNames: readonly string[] = Object.values(SYNC_JOBS);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** The key of `context.resetTokens`. */
 export function resetTokenKey(target: TargetName, userId: string): string {
@@ -110,12 +107,16 @@ export function targetOfEnv(env: unknown, rowTarget: TargetName, worker = 'args'
   throw new ArgError(`${worker}: args.env must be production, staging or development (got ${JSON.stringify(env)})`);
 }
 
+/** The owner's trace context when valid (§6.4); an invalid one is dropped, so the job starts a trace of its own rather than being discarded. */
 function traceContextOf(args: Args): TraceContext | undefined {
   const raw = args.trace_context;
   if (raw === null || typeof raw !== 'object') return undefined;
   const { traceparent, tracestate } = raw as Record<string, unknown>;
-  if (typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent)) return undefined;
-  return typeof tracestate === 'string' && tracestate.length > 0 ? { traceparent, tracestate } : { traceparent };
+  // A tracestate the envelope refuses (too long, not text) is dropped; the traceparent alone still links the trace.
+  const whole = traceContextSchema.safeParse(typeof tracestate === 'string' && tracestate !== '' ? { traceparent, tracestate } : { traceparent });
+  if (whole.success) return whole.data;
+  const parentOnly = traceContextSchema.safeParse({ traceparent });
+  return parentOnly.success ? parentOnly.data : undefined;
 }
 
 /** Drops undefined fields, so a strict schema sees only what was given. */
@@ -139,7 +140,7 @@ export function resetTokenNeeded(row: ObanRowInput, rowTarget: TargetName): { ta
 
 function emailPayload(args: Args, worker: string, context: TranslateContext, target: TargetName): Record<string, unknown> {
   const type = str(args, 'email_type', worker);
-  const origin = context.frontendOrigin.replace(/\/+$/, '');
+  const origin = (context.frontendOrigins[target] ?? context.frontendOrigins.production ?? '').replace(/\/+$/, '');
   switch (type) {
     case 'reset_password': {
       const userId = (args.data ?? args.user_id) as unknown;
@@ -258,9 +259,12 @@ function translateKnown(row: ObanRowInput, worker: ObanWorker, context: Translat
       // one its outcome is written back to.
       target = context.rowTarget;
       job = SYNC_JOBS[worker];
-      payload = { databaseScope: 'both', obanJobId: row.id };
+      payload = { databaseScope: 'both' };
   }
-  const checked = parsePayload(findJob(job), payload, { maxBytes: context.maxPayloadBytes });
+  // The envelope every job takes (src/jobs/job-envelope.ts): the row it came from, recorded on its
+  // span and, for a sync, in the run's "obanJobId"; and the owner's trace, which its span continues.
+  const envelope = { obanJob: { target: context.rowTarget, id: row.id }, ...(traceContext ? { traceContext } : {}) };
+  const checked = parsePayload(findJob(job), { ...payload, ...envelope }, { maxBytes: context.maxPayloadBytes });
   return { job, payload: checked as object, target, ...(traceContext ? { traceContext } : {}) };
 }
 

@@ -18,11 +18,6 @@ export const syncScopePayload = z
   .object({
     /** Which owner databases to update. Default: production. */
     databaseScope: z.enum(['production', 'staging', 'both'] as const satisfies readonly DatabaseScope[]).default('production'),
-    /**
-     * The `oban_jobs` row this run came from, when the inbox (src/inbox/) enqueued it; recorded in
-     * `sync_job_execution."obanJobId"` of the row's own target. Optional.
-     */
-    obanJobId: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -59,6 +54,8 @@ export async function startExecutions(
         databaseScope: scope,
         jobId: ctx.jobId,
         traceId: ctx.traceId,
+        // Only in the row's own schema: each schema's oban_jobs ids are its own (§6.2's collision).
+        obanJobId: ctx.obanJob?.target === target.name ? ctx.obanJob.id : undefined,
         metadata: { target: target.name, attempt: ctx.attempt },
       });
       tracked.push({ target, executionId, done: false });

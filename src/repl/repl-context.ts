@@ -10,7 +10,7 @@ import type { RunningWorker } from '../worker.ts';
 import { enqueue as enqueueJob, type EnqueueOptions } from '../client/enqueue.ts';
 import { runJobInline } from '../jobs/runner.ts';
 import { redactSecrets, secretValues } from '../telemetry/logger.ts';
-import { queueStats, recentFailures, syncHistory } from './repl-queries.ts';
+import { obanJobs, queueStats, recentFailures, schemaCheckNow, syncHistory } from './repl-queries.ts';
 import type { TargetName } from '../db/targets.ts';
 
 /** The session a context belongs to: where it writes, and what it logs. */
@@ -25,7 +25,8 @@ const helpText = `TradeMachine worker console: live objects of this worker proce
 
   config                       the configuration, secrets masked
   db                           the production target's Kysely:  await db.selectFrom('team').select('name').execute()
-  targets                      every target (targets.get('staging').db)
+  staging                      the staging target's Kysely (its schema), when staging is on
+  targets                      every target (targets.get('staging').db, .schema, .all)
   boss                         the pg-boss instance
   jobs                         the job registry (definitions)
   log                          the worker's logger
@@ -34,7 +35,9 @@ const helpText = `TradeMachine worker console: live objects of this worker proce
   await queueStats()           jobs per queue by state, counted now from the job table
                                (boss.getQueues() has pg-boss's cached counts, up to a minute old)
   await recentFailures(n=10)   failed, retrying and dead-lettered jobs with their errors
-  await syncHistory(n=20, target='production')   newest sync_job_execution rows
+  await syncHistory(n=20, target='production')   newest sync_job_execution rows of that target
+  await obanJobs(n=20, target='production')      newest rows of that target's oban_jobs (the owner's enqueues) and how they ended
+  await schemaCheck()          the drift check of every target's schema, now
   discordCommands()            the slash commands' transport and, on the Gateway, leader / connected / reconnects
   setLogLevel(level)           change the log level now (fatal error warn info debug trace silent)
   logLevel()                   the current log level
@@ -53,6 +56,7 @@ export function createReplContext(worker: RunningWorker, session: ReplSession): 
   return {
     config: redactSecrets(worker.config, secretValues(worker.config)),
     db: worker.targets.get('production').db,
+    staging: worker.targets.all.find((target) => target.name === 'staging')?.db,
     targets: worker.targets,
     boss: worker.boss,
     jobs: worker.jobs,
@@ -63,6 +67,8 @@ export function createReplContext(worker: RunningWorker, session: ReplSession): 
     queueStats: () => queueStats(worker.boss, worker.config.database.queueSchema),
     recentFailures: (limit = 10) => recentFailures(worker.boss, worker.jobs.map((job) => job.name), limit),
     syncHistory: (limit = 20, target: TargetName = 'production') => syncHistory(worker.targets, limit, target),
+    obanJobs: (limit = 20, target: TargetName = 'production') => obanJobs(worker.targets, limit, target),
+    schemaCheck: () => schemaCheckNow(worker.targets),
     setLogLevel: (level: string) => {
       if (!levels.includes(level)) throw new Error(`unknown level "${level}"; levels: ${levels.join(', ')}`);
       const previous = worker.log.level;

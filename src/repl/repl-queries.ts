@@ -1,11 +1,14 @@
 /**
  * What the console asks the queue and the owner's database: queue counts, recent failures with
- * their errors, and the sync history. Read-only, through pg-boss's public API (and, for counts
- * that are current, one query on its job table) and Kysely.
+ * their errors, and per target the sync history, the owner's oban_jobs rows and the drift check.
+ * Read-only, through pg-boss's public API (and, for counts that are current, one query on its job
+ * table), Kysely and the targets' pools.
  */
 import type { JobWithMetadata, PgBoss } from 'pg-boss';
 import type { Targets, TargetName } from '../db/targets.ts';
 import { deadLetterQueueName } from '../jobs/queue.ts';
+import { checkSchema } from '../db/schema-check/check-schema.ts';
+import type { SchemaCheckReport } from '../db/schema-check/report.ts';
 
 /** One queue's jobs by state, counted from the job table when asked (not pg-boss's cached counts). */
 export interface QueueCounts {
@@ -148,4 +151,54 @@ export async function syncHistory(targets: Targets, limit = 20, target: TargetNa
     .orderBy('startedAt', 'desc')
     .limit(limit)
     .execute();
+}
+
+/** One of the owner's `oban_jobs` rows as the console shows it: what its admin page would. */
+export interface ObanJobSummary {
+  readonly id: string;
+  readonly worker: string;
+  readonly state: string;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly insertedAt: Date;
+  readonly attemptedBy: readonly string[] | null;
+  /** The newest error entry's text, when any. */
+  readonly lastError: string | null;
+}
+
+/**
+ * The newest rows of one target's `oban_jobs` (its schema: the pool's search_path), newest first,
+ * to see what the inbox took and how each ended without opening the owner's admin page.
+ */
+export async function obanJobs(targets: Targets, limit = 20, target: TargetName = 'production'): Promise<ObanJobSummary[]> {
+  const { rows } = await targets.get(target).pool.query<ObanJobSummary>(
+    `SELECT id::text AS id, worker, state::text AS state, attempt, max_attempts AS "maxAttempts", inserted_at AS "insertedAt",
+            attempted_by AS "attemptedBy", errors[cardinality(errors)] ->> 'error' AS "lastError"
+       FROM oban_jobs ORDER BY id DESC LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}
+
+/** One target's drift check as the console shows it: the schema, the verdict, and what is not merely informational. */
+export interface TargetSchemaCheckSummary {
+  readonly target: TargetName;
+  readonly schema: string;
+  readonly status: SchemaCheckReport['status'] | 'not checked';
+  readonly findings: readonly string[];
+}
+
+/** Runs the drift check on every target's schema now (the start-up check's result may be days old). */
+export async function schemaCheckNow(targets: Targets): Promise<TargetSchemaCheckSummary[]> {
+  return Promise.all(
+    targets.all.map(async (target): Promise<TargetSchemaCheckSummary> => {
+      try {
+        const report = await checkSchema({ client: target.pool, ownerSchema: target.schema });
+        const findings = report.findings.filter((finding) => finding.severity !== 'info').map((finding) => `${finding.severity}: ${finding.message}`);
+        return { target: target.name, schema: target.schema, status: report.status, findings };
+      } catch (error) {
+        return { target: target.name, schema: target.schema, status: 'not checked', findings: [error instanceof Error ? error.message : String(error)] };
+      }
+    }),
+  );
 }

@@ -168,6 +168,17 @@ describe('a console session (scripts/console.ts)', () => {
     assert.match(history, new RegExp(id));
   });
 
+  test('per target: staging is its own schema, obanJobs shows each schema\'s rows, schemaCheck checks both', async () => {
+    assert.match(await session.driver.evaluate("await staging.selectFrom('team').select('name').execute()"), /^\[\]\n$/, 'staging\'s team table is its own (empty)');
+    await database.pool.query(`INSERT INTO staging.oban_jobs (queue, worker, args, state, errors) VALUES ('emails', 'TradeMachine.Jobs.EmailWorker', '{}', 'discarded', ARRAY['{"at":"2026-11-24T00:00:00Z","attempt":1,"error":"boom in staging"}'::jsonb])`);
+    const rows = await session.driver.evaluate("await obanJobs(5, 'staging')");
+    assert.match(rows, /worker: 'TradeMachine\.Jobs\.EmailWorker'/);
+    assert.match(rows, /lastError: 'boom in staging'/);
+    assert.match(await session.driver.evaluate('await obanJobs(5)'), /^\[\]\n$/, 'production\'s oban_jobs is another table');
+    const check = await session.driver.evaluate("(await schemaCheck()).map((c) => [c.target, c.schema, c.status, c.findings.length].join(':')).join(' ')");
+    assert.equal(check.trim(), "'production:public:clean:0 staging:staging:clean:0'");
+  });
+
   test('runNow runs a job inline with the real context and returns its result', async () => {
     const out = await session.driver.evaluate(`await runNow('email.send', { type: 'test', userId: '${userId}' })`);
     assert.match(out, /provider: 'dev-mailbox'/);
@@ -237,7 +248,7 @@ describe('a console session (scripts/console.ts)', () => {
 
   test('help() lists the helpers', async () => {
     const out = await session.driver.evaluate('help()');
-    for (const name of ['enqueue', 'runNow', 'queueStats', 'recentFailures', 'syncHistory', 'setLogLevel']) assert.ok(out.includes(name), name);
+    for (const name of ['enqueue', 'runNow', 'queueStats', 'recentFailures', 'syncHistory', 'obanJobs', 'schemaCheck', 'staging', 'setLogLevel']) assert.ok(out.includes(name), name);
     assert.match(out, /queueStats\(\) +jobs per queue by state, counted now/);
   });
 

@@ -48,7 +48,7 @@ describe('queue schema installed by a DBA (QUEUE_MIGRATE=false)', () => {
     assert.equal(lenient.status, 'clean');
     assert.equal(lenient.findings[0]?.severity, 'info');
 
-    const options = { targets: [{ name: 'production', client: pool }], ownerSchema: 'public', queue: { schema: SCHEMA, migrate: false }, log } as const;
+    const options = { targets: [{ name: 'production', client: pool, schema: 'public' }], queue: { schema: SCHEMA, migrate: false }, log } as const;
     await assert.rejects(runStartupSchemaCheck({ ...options, mode: 'fail' }), (error: unknown) => {
       assert.ok(error instanceof SchemaDriftError);
       assert.equal(error.code, 'SCHEMA_DRIFT');

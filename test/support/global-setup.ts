@@ -45,7 +45,9 @@ async function buildOwnerTemplate(adminUrl: string): Promise<void> {
   const template = new pg.Client({ connectionString: url.toString() });
   await template.connect();
   try {
+    // Both deployments of the owner, as in production: public and, beside it, staging.
     await applyOwnerSchema(template);
+    await applyOwnerSchema(template, { schema: 'staging' });
   } finally {
     await template.end();
   }

@@ -97,7 +97,7 @@ describe('/metrics after a run of every job', () => {
   });
 
   test('database pools, Node runtime and build info', () => {
-    for (const pool of ['production', 'queue']) {
+    for (const pool of ['production', 'staging', 'queue']) {
       assert.equal(series('worker_db_pool_connections', { pool }).length, 2, `${pool}: used and idle`);
       assert.equal(series('worker_db_pool_waiting', { pool }).length, 1);
       assert.equal(series('worker_db_pool_max', { pool }).length, 1);
@@ -108,6 +108,6 @@ describe('/metrics after a run of every job', () => {
     assert.deepEqual(series('worker_build_info').map((sample) => [sample.labels.version, sample.labels.commit, sample.value]), [
       [packageJson.version, '1f2fd3b0c0ffee5e1f2fd3b0c0ffee5e1f2fd3b0', 1],
     ]);
-    assert.deepEqual(series('worker_schema_check_status').map((sample) => [sample.labels.target, sample.value]), [['production', 0]]);
+    assert.deepEqual(series('worker_schema_check_status').map((sample) => [sample.labels.target, sample.value]), [['production', 0], ['staging', 0]], 'one drift verdict per target');
   });
 });

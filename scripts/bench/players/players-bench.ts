@@ -75,7 +75,10 @@ function databaseUrl(url: string, name: string): string {
  * first and a second run on the clone; the last clone also gets a pool a tenth the size.
  */
 export async function benchPlayersSync(seededUrl: string, players: number, repeat: number, progress: (line: string) => void): Promise<PlayersRun[]> {
-  await withPgClient(seededUrl, (client) => applyOwnerSchema(client));
+  await withPgClient(seededUrl, async (client) => {
+    await applyOwnerSchema(client);
+    await applyOwnerSchema(client, { schema: 'staging' });
+  });
   const { league } = await seedDatabase(seededUrl, { season: SEASON });
   const seeded = new URL(seededUrl).pathname.slice(1);
   const adminUrl = databaseUrl(seededUrl, 'postgres');

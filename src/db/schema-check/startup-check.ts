@@ -16,9 +16,8 @@ export interface SchemaCheckLog {
 }
 
 export interface StartupSchemaCheckOptions {
-  /** Each owner database the worker writes to, by target name; the first holds the queue. */
-  readonly targets: readonly { readonly name: string; readonly client: Queryable }[];
-  readonly ownerSchema: string;
+  /** Each owner deployment the worker serves, by target name, with its schema; the first's database holds the queue. */
+  readonly targets: readonly { readonly name: string; readonly client: Queryable; readonly schema: string }[];
   /** pg-boss's schema and whether the worker may create/upgrade it (QUEUE_MIGRATE). */
   readonly queue: { readonly schema: string; readonly migrate: boolean };
   /** SCHEMA_CHECK: fail stops on breaking drift, warn only logs it, off skips the check. */
@@ -53,6 +52,15 @@ export class SchemaDriftError extends Error {
   }
 }
 
+/** A target whose schema is missing: say which target and which variable moves it (staging is on by default). */
+function missingSchemaError(target: string, error: SchemaCheckError): SchemaCheckError {
+  const hint =
+    target === 'staging'
+      ? 'set STAGING_SCHEMA (and STAGING_DATABASE_URL) to where the owner keeps staging, or STAGING_ENABLED=false if this deployment has no staging'
+      : 'set OWNER_SCHEMA to the schema of the owner\'s production tables';
+  return new SchemaCheckError('SCHEMA_NOT_FOUND', `the ${target} target: ${error.message}; ${hint}`, { cause: error });
+}
+
 const WORST: readonly SchemaCheckStatus[] = ['breaking', 'warnings', 'clean'];
 
 /**
@@ -68,9 +76,10 @@ export async function runStartupSchemaCheck(options: StartupSchemaCheckOptions):
   const results: TargetSchemaCheck[] = [];
   for (const [index, target] of options.targets.entries()) {
     try {
-      const report = await checkSchema({ client: target.client, ownerSchema: options.ownerSchema, queue: index === 0 ? options.queue : undefined });
+      const report = await checkSchema({ client: target.client, ownerSchema: target.schema, queue: index === 0 ? options.queue : undefined });
       results.push({ target: target.name, report });
-    } catch (error) {
+    } catch (caught) {
+      const error = caught instanceof SchemaCheckError && caught.code === 'SCHEMA_NOT_FOUND' ? missingSchemaError(target.name, caught) : caught;
       if (mode === 'fail' || !(error instanceof SchemaCheckError)) throw error;
       log.error({ target: target.name, err: error }, 'schema check could not run; starting anyway (SCHEMA_CHECK=warn)');
     }

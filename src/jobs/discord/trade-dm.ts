@@ -52,8 +52,8 @@ export const tradeDm = defineJob({
   // max_attempts and the owner's insert (§6.7).
   queue: { policy: 'standard', retryLimit: 2, retryDelaySeconds: 30, expireInSeconds: 120, localConcurrency: 1 },
   async run(payload, ctx): Promise<TradeDmResult> {
-    checkLinkOrigins(payload, dmLinkFields, ctx.config.email.frontendOrigin);
     const target = targetNamed(ctx, payload.target);
+    checkLinkOrigins(payload, dmLinkFields, target.frontendOrigin);
     const kind = messageKind[payload.kind];
     // The decision is part of the once-only effect: a retry after a skip reports the same skip,
     // and one after the post never posts again, whatever the settings say by then.

@@ -89,8 +89,9 @@ export const sendEmail = defineJob({
   queue: { policy: 'standard', retryLimit: 5, retryDelaySeconds: 15, expireInSeconds: 120, localConcurrency: 2 },
   async run(payload, ctx): Promise<SendEmailResult> {
     const emailConfig = ctx.config.email;
-    checkLinkOrigins(payload, linkFields, emailConfig.frontendOrigin);
     const target = targetNamed(ctx, payload.target);
+    // Each deployment's links are on its own web app (FRONTEND_URL, STAGING_FRONTEND_URL).
+    checkLinkOrigins(payload, linkFields, target.frontendOrigin);
     assertRedirectPossible(emailConfig, target.isProduction);
 
     // Sent at most once per job: an earlier attempt that got the provider's answer recorded it, and

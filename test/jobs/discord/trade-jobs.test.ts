@@ -94,7 +94,7 @@ describe('discord.trade-announcement', () => {
   test('an unknown trade and an unconfigured channel are permanent, and post nothing', async () => {
     const unknown = await failure(runJobInline(tradeAnnouncement, { tradeId: randomUUID() }, harness.deps));
     assert.ok(unknown instanceof PermanentJobError && unknown.code === 'TRADE_NOT_FOUND', String(unknown));
-    const staging = await openJobHarness({ ...env, STAGING_DATABASE_URL: harness.database.url });
+    const staging = await openJobHarness({ ...env, STAGING_DATABASE_URL: harness.database.url, STAGING_SCHEMA: 'public' });
     try {
       const noChannel = await failure(runJobInline(tradeAnnouncement, { tradeId, target: 'staging' }, staging.deps));
       assert.ok(noChannel instanceof PermanentJobError && noChannel.code === 'DISCORD_CHANNEL_NOT_CONFIGURED', String(noChannel));

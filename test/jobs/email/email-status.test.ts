@@ -65,7 +65,7 @@ describe('email.status against a real database', () => {
 
   before(async () => {
     staging = await createTestDatabase();
-    harness = await openJobHarness({ STAGING_DATABASE_URL: staging.url });
+    harness = await openJobHarness({ STAGING_DATABASE_URL: staging.url, STAGING_SCHEMA: 'public' });
     db = harness.database.db;
   });
   after(async () => {

@@ -45,8 +45,8 @@ const ids = {
   trade: randomUUID(),
 };
 
-async function seed(database: TestDatabase): Promise<void> {
-  const db = database.db;
+async function seed(database: TestDatabase, schema = 'public'): Promise<void> {
+  const db = database.db.withSchema(schema);
   await db.insertInto('team').values([
     { id: ids.mudville, name: 'Mudville Nine', status: '1' },
     { id: ids.springfield, name: 'Springfield Isotopes', status: '1' },
@@ -136,8 +136,8 @@ function assertPermanent(error: unknown, code: string): asserts error is Permane
   assert.equal(error.code, code, error.message);
 }
 
-async function emailRow(database: TestDatabase, messageId: string) {
-  return database.db.selectFrom('email').selectAll().where('messageId', '=', messageId).executeTakeFirst();
+async function emailRow(database: TestDatabase, messageId: string, schema = 'public') {
+  return database.db.withSchema(schema).selectFrom('email').selectAll().where('messageId', '=', messageId).executeTakeFirst();
 }
 
 describe('email.send against a real database and fake Brevo', () => {
@@ -148,11 +148,11 @@ describe('email.send against a real database and fake Brevo', () => {
   before(async () => {
     database = await createTestDatabase();
     await seed(database);
+    await seed(database, 'staging');
     fake = await startFakeBrevo({ apiKey: 'test-key' });
-    // Production deployment; staging points at the same database so both targets can be tried.
+    // Production deployment, with staging in its own schema beside it (the default), so both targets can be tried.
     const config = testConfig(database.url, {
       DEPLOY_ENV: 'production',
-      STAGING_DATABASE_URL: database.url,
       EMAIL_PROVIDER: 'brevo',
       BREVO_API_KEY: 'test-key',
       BREVO_BASE_URL: fake.baseUrl,
@@ -268,7 +268,8 @@ describe('email.send against a real database and fake Brevo', () => {
     assert.deepEqual(received.body.to, [{ email: redirectAddress }]);
     assert.equal(received.body.subject, 'TradeMachine test email [for casey@example.test]');
     assert.equal(received.body.headers?.['X-TradeMachine-Original-To'], 'casey@example.test');
-    assert.equal((await emailRow(database, received.messageId))?.status, 'sent');
+    assert.equal((await emailRow(database, received.messageId, 'staging'))?.status, 'sent', 'recorded in staging\'s own email table');
+    assert.equal(await emailRow(database, received.messageId), undefined, 'not in production\'s');
   });
 
   it('refuses to send from a non-production target without a redirect address', async () => {

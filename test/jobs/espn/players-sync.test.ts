@@ -91,7 +91,7 @@ function depsWith(overrides: Record<string, string>): { deps: RunnerDeps; close:
 }
 
 function baseEnv(): Record<string, string> {
-  return { ESPN_LEAGUE_ID: String(LEAGUE_ID), ESPN_SEASON: String(SEASON), ESPN_BASE_URL: fake.baseUrl, ESPN_TIMEOUT_MS: '2000', ESPN_PLAYERS_PAGE_PAUSE_MS: '0' };
+  return { ESPN_LEAGUE_ID: String(LEAGUE_ID), ESPN_SEASON: String(SEASON), ESPN_BASE_URL: fake.baseUrl, ESPN_TIMEOUT_MS: '2000', ESPN_PLAYERS_PAGE_PAUSE_MS: '0', STAGING_ENABLED: 'false' };
 }
 
 function failure(promise: Promise<unknown>): Promise<unknown> {
@@ -228,7 +228,7 @@ describe('espn.players-sync', () => {
     }
   });
 
-  test('scope "both" without a staging database is permanent, before ESPN is asked', async () => {
+  test('scope "both" with staging turned off (STAGING_ENABLED=false) is permanent, before ESPN is asked', async () => {
     const error = await failure(runJobInline(playersSync, { databaseScope: 'both' }, deps));
     assert.ok(error instanceof PermanentJobError);
     assert.equal(error.code, 'TARGET_NOT_CONFIGURED');

@@ -57,7 +57,7 @@ function executionsOf(db: FullOwnerDb, jobId: string) {
 
 before(async () => {
   fake = await startFakeEspn();
-  harness = await openJobHarness({ ESPN_LEAGUE_ID: String(LEAGUE_ID), ESPN_SEASON: String(SEASON), ESPN_BASE_URL: fake.baseUrl, ESPN_TIMEOUT_MS: '2000' });
+  harness = await openJobHarness({ ESPN_LEAGUE_ID: String(LEAGUE_ID), ESPN_SEASON: String(SEASON), ESPN_BASE_URL: fake.baseUrl, ESPN_TIMEOUT_MS: '2000', STAGING_ENABLED: 'false' });
   ({ database, config, targets, clients, deps } = harness);
 });
 
@@ -212,7 +212,7 @@ describe('espn.team-sync', () => {
     }
   });
 
-  test('scope "both" without a staging database is a permanent error, before ESPN is asked', async () => {
+  test('scope "both" with staging turned off (STAGING_ENABLED=false) is a permanent error, before ESPN is asked', async () => {
     const error = await runJobInline(teamSync, { databaseScope: 'both' }, deps).then(
       () => assert.fail('the job succeeded'),
       (thrown: unknown) => thrown,
@@ -238,6 +238,7 @@ describe('espn.team-sync with production and staging', () => {
     const staging = await createTestDatabase();
     const bothConfig = testConfig(database.url, {
       STAGING_DATABASE_URL: staging.url,
+      STAGING_SCHEMA: 'public',
       ESPN_LEAGUE_ID: String(LEAGUE_ID),
       ESPN_SEASON: String(SEASON),
       ESPN_BASE_URL: fake.baseUrl,
