@@ -120,6 +120,39 @@ export async function readJobs(queuePool: pg.Pool, queueSchema: string, ids: rea
   return new Map(rows.map((row) => [row.id, { id: row.id, name: row.name, state: row.state, retryCount: row.retry_count, output: row.output }]));
 }
 
+/** The job a snoozed one was re-sent as (the runner's `snoozedAs` output), when this one was snoozed. */
+function snoozedAs(job: QueueJob): string | undefined {
+  if (job.state !== 'completed' || !job.output || typeof job.output !== 'object') return undefined;
+  const next = (job.output as Record<string, unknown>).snoozedAs;
+  return typeof next === 'string' ? next : undefined;
+}
+
+/** How many snoozes in a row are followed in one pass; a longer chain is followed on the next passes. */
+const MAX_SNOOZE_HOPS = 10;
+
+/**
+ * Replaces each snoozed job by the job it was re-sent as, hop by hop (one read per hop, for all rows
+ * at once), so a row stays `executing` until the last job of its chain ends. The failed attempts of
+ * the chain add up (a snooze spends none), so `errors` and `attempt` count across it.
+ */
+export async function followSnoozes(queuePool: pg.Pool, queueSchema: string, jobs: ReadonlyMap<string, QueueJob>): Promise<Map<string, QueueJob>> {
+  const effective = new Map(jobs);
+  for (let hop = 0; hop < MAX_SNOOZE_HOPS; hop += 1) {
+    const pending = [...effective].flatMap(([rowJobId, job]) => {
+      const next = snoozedAs(job);
+      return next ? [{ rowJobId, job, next }] : [];
+    });
+    if (pending.length === 0) break;
+    const nextJobs = await readJobs(queuePool, queueSchema, pending.map((entry) => entry.next));
+    for (const { rowJobId, job, next } of pending) {
+      const found = nextJobs.get(next);
+      // Not there (yet, or pruned): the snoozed job stands in, still running as far as the row is concerned.
+      effective.set(rowJobId, found ? { ...found, retryCount: job.retryCount + found.retryCount } : { ...job, state: 'created' });
+    }
+  }
+  return effective;
+}
+
 /** One `jsonb_to_recordset` row of applyRowUpdates. */
 interface UpdateRecord {
   id: string;
@@ -183,7 +216,7 @@ export async function writeOutcomes(target: { name: string; pool: pg.Pool }, que
   const rows = await readInFlight(target.pool);
   if (rows.length === 0) return { updated: [], missing: [] };
   const idOf = new Map(rows.map((row) => [row.id, inboxJobId(target.name, row.id)]));
-  const jobs = await readJobs(queuePool, queueSchema, [...idOf.values()]);
+  const jobs = await followSnoozes(queuePool, queueSchema, await readJobs(queuePool, queueSchema, [...idOf.values()]));
   const updates: RowUpdate[] = [];
   const missing: InFlightRow[] = [];
   const syncLinks: { jobId: string; rowId: number }[] = [];

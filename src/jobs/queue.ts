@@ -241,8 +241,10 @@ export async function startWorkers(boss: PgBoss, definitions: readonly JobDefini
         });
         if (outcome.kind === 'completed') return { id: job.id, status: 'completed', output: toOutput(outcome.result) };
         if (outcome.kind === 'snoozed') {
-          await boss.send(definition.name, job.data as object, { startAfter: outcome.seconds });
-          return { id: job.id, status: 'completed', output: { snoozedForSeconds: outcome.seconds, reason: outcome.reason } };
+          const next = await boss.send(definition.name, job.data as object, { startAfter: outcome.seconds });
+          // `snoozedAs` names the job that carries on, so a reader of this one (the inbox's outcome
+          // writer) follows the chain instead of taking "completed" for the end.
+          return { id: job.id, status: 'completed', output: { snoozedForSeconds: outcome.seconds, reason: outcome.reason, snoozedAs: next } };
         }
         return { id: job.id, status: outcome.retryable ? 'failed' : 'deadletter', output: failureOutput(outcome) };
       } finally {

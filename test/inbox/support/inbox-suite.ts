@@ -16,7 +16,7 @@ import type { z } from 'zod';
 import { jobs } from '../../../src/jobs/index.ts';
 import type { JobContext, JobDefinition } from '../../../src/jobs/define-job.ts';
 import { createBoss, ensureQueues, startWorkers } from '../../../src/jobs/queue.ts';
-import { PermanentJobError } from '../../../src/jobs/outcomes.ts';
+import { PermanentJobError, SnoozeJob } from '../../../src/jobs/outcomes.ts';
 import { runTrackedSync } from '../../../src/jobs/sync-runs.ts';
 import { startInbox, sharesQueueDatabase, type Inbox, type InboxOptions, type InboxTarget } from '../../../src/inbox/inbox.ts';
 import { inboxJobId } from '../../../src/inbox/job-id.ts';
@@ -53,7 +53,9 @@ const ran: Ran[] = [];
 /** A sync's execution rows as they stood while it ran (before any outcome pass): by job id and target. */
 const executionsDuringRun = new Map<string, { obanJobId: string | null; traceId: string | null }>();
 /** What a stub does on an attempt: by a marker in the payload. */
-type Behaviour = 'ok' | 'fail-once' | 'fail-always' | 'permanent' | 'block';
+type Behaviour = 'ok' | 'fail-once' | 'fail-always' | 'permanent' | 'block' | 'snooze-once';
+/** Markers whose job has snoozed once already (the re-sent job is a new job, attempt 1 again). */
+const snoozed = new Set<string>();
 const behaviours = new Map<string, Behaviour>();
 const gates = new Map<string, () => void>();
 
@@ -67,6 +69,10 @@ async function stubRun(job: string, payload: Record<string, unknown>, ctx: JobCo
   if (behaviour === 'permanent') throw new PermanentJobError('TRADE_NOT_FOUND', `trade ${String(payload.tradeId)} not found`);
   if (behaviour === 'fail-always' || (behaviour === 'fail-once' && ctx.attempt === 1)) throw new Error(`upstream down (attempt ${ctx.attempt})`);
   if (behaviour === 'block') await new Promise<void>((resolve) => gates.set(markerOf(payload), resolve));
+  if (behaviour === 'snooze-once' && !snoozed.has(markerOf(payload))) {
+    snoozed.add(markerOf(payload));
+    throw new SnoozeJob(2, 'provider rate limit reached (test)');
+  }
   return { ok: true };
 }
 
@@ -413,6 +419,31 @@ function defineTests(): void {
     await pollUntil(healthy, 'production', row.id, 'completed');
     assert.equal(await queuedJobs(jobId), 1);
     assert.equal(ran.filter((entry) => entry.jobId === jobId).length, 1);
+  });
+
+  test('a snoozed job keeps its row executing until the job it was re-sent as ends; the snooze is no error', async () => {
+    const user = randomUUID();
+    behaviours.set(user, 'snooze-once');
+    const inbox = startInbox(inboxOptions(), false);
+    const row = await ownerInsert('staging', 'TradeMachine.Jobs.EmailWorker', 'emails', { env: 'staging', email_type: 'test', data: user, user_id: user });
+    await inbox.pollOnce();
+    const first = inboxJobId('staging', row.id);
+    for (let tries = 0; !snoozed.has(user); tries += 1) {
+      assert.ok(tries < 400, 'the job never ran');
+      await sleep(25);
+    }
+    // The first job completes as "snoozed"; passes meanwhile must not end the row.
+    for (let tries = 0; ; tries += 1) {
+      const [job] = await boss.findJobs('email.send', { id: first });
+      if (job?.state === 'completed') break;
+      assert.ok(tries < 200, `the snoozed job is ${job?.state}`);
+      await sleep(25);
+    }
+    await inbox.pollOnce();
+    assert.equal((await adminStatus('staging', row.id)).job.state, 'executing', 'still executing while the re-sent job waits');
+    const done = await pollUntil(inbox, 'staging', row.id, 'completed', 15_000);
+    assert.deepEqual([done.attempt, done.errors], [1, []]);
+    assert.equal(ran.filter((entry) => entry.payload.userId === user).length, 2, 'the snoozed attempt and the one after it');
   });
 
   test('two inbox instances polling the same tables never claim or enqueue a row twice', async () => {
