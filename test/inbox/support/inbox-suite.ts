@@ -421,6 +421,21 @@ function defineTests(): void {
     assert.equal(ran.filter((entry) => entry.jobId === jobId).length, 1);
   });
 
+  test('a crash before the claim commits, on staging: the row is claimed again, its job is never doubled, it runs once', async () => {
+    const row = await ownerInsert('staging', 'TradeMachine.Jobs.EmailWebhookWorker', 'emails', { env: 'staging', message_id: '<m-crash-staging@brevo>', event: 'delivered' }, 3);
+    const jobId = inboxJobId('staging', row.id);
+    const shares = targets.find((target) => target.name === 'staging')!.sharesQueueDatabase;
+    const crashing = startInbox(inboxOptions({ beforeCommit: async () => { throw new Error('killed before commit'); } }), false);
+    await crashing.pollOnce();
+    assert.equal((await adminStatus('staging', row.id)).job.state, 'available', 'the claim was rolled back');
+    // Sharing the queue's database, the send was in the claim's transaction; on its own server it was not, and the job stays.
+    assert.equal(await queuedJobs(jobId), shares ? 0 : 1);
+    const healthy = startInbox(inboxOptions(), false);
+    await pollUntil(healthy, 'staging', row.id, 'completed');
+    assert.equal(await queuedJobs(jobId), 1, 'one job for the row: the second send found it by its id');
+    assert.equal(ran.filter((entry) => entry.jobId === jobId).length, 1, 'ran once');
+  });
+
   test('a snoozed job keeps its row executing until the job it was re-sent as ends; the snooze is no error', async () => {
     const user = randomUUID();
     behaviours.set(user, 'snooze-once');
