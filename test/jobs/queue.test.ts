@@ -191,8 +191,8 @@ describe('queue adapter', () => {
     assert.ok(id);
     const job = await waitForJob(boss, 'test.sleepy', id, ['completed', 'failed']);
     assert.equal(job.state, 'completed');
-    assert.deepEqual(job.output, { snoozedForSeconds: 30, reason: 'upstream asked us to wait' });
     const queued = (await boss.findJobs('test.sleepy', { queued: true })).filter((candidate) => candidate.id !== id);
+    assert.deepEqual(job.output, { snoozedForSeconds: 30, reason: 'upstream asked us to wait', snoozedAs: queued[0]?.id }, 'the output names the job that carries on');
     assert.equal(queued.length, 1);
     const later = queued[0]!;
     assert.equal(later.retryCount, 0);
