@@ -15,6 +15,8 @@ import { openBenchDatabase } from './db.ts';
 import { openHarness } from './harness.ts';
 import { defaultSweep } from './raw.ts';
 import { formatReport } from './table.ts';
+import { loadConfig } from '../../src/config.ts';
+import { startTelemetry } from '../../src/telemetry/telemetry.ts';
 
 function positiveInt(name: string, value: string): number {
   const parsed = Number(value);
@@ -64,6 +66,9 @@ try {
   process.exit(2);
 }
 const started = performance.now();
+// The OpenTelemetry SDK as the worker runs it (spans made for every job, exported nowhere), so the
+// runner pays for its job spans here as it does in production, and pg-boss for its own.
+const telemetry = startTelemetry(loadConfig({ DATABASE_URL: 'postgres://bench@127.0.0.1/bench', LOG_LEVEL: 'silent' }).tracing);
 const database = await openBenchDatabase(process.env.BENCH_DATABASE_URL);
 let exitCode = 0;
 try {
@@ -81,5 +86,6 @@ try {
   exitCode = 1;
 } finally {
   await database.close();
+  await telemetry.shutdown();
 }
 process.exit(exitCode);

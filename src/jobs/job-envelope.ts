@@ -55,6 +55,8 @@ export interface SplitPayload {
 
 /** Takes the reserved keys off a payload object, leaving the job's own fields untouched. */
 export function splitEnvelope(payload: Record<string, unknown>): SplitPayload {
+  // Most payloads carry no envelope: hand them on as they are, no copy (the runner's hot path).
+  if (payload.traceContext === undefined && payload.obanJob === undefined) return { fields: payload, envelope: NO_ENVELOPE };
   const { traceContext, obanJob, ...fields } = payload;
   return {
     fields,
@@ -64,6 +66,9 @@ export function splitEnvelope(payload: Record<string, unknown>): SplitPayload {
     },
   };
 }
+
+const NO_ENVELOPE: SplitPayload['envelope'] = Object.freeze({});
+const NOTHING_READ: { envelope: JobEnvelope; problems: EnvelopeProblem[] } = Object.freeze({ envelope: Object.freeze({}), problems: [] });
 
 /** One problem with an envelope key, with its path below the payload (`traceContext.traceparent`). */
 export interface EnvelopeProblem {
@@ -90,6 +95,7 @@ export function checkEnvelope(raw: SplitPayload['envelope']): { envelope: JobEnv
  * (jobs-reference §6.4: an invalid one means a new root span).
  */
 export function readEnvelope(raw: SplitPayload['envelope']): { envelope: JobEnvelope; problems: EnvelopeProblem[] } {
+  if (raw.traceContext === undefined && raw.obanJob === undefined) return NOTHING_READ;
   const traceContext = traceContextSchema.safeParse(raw.traceContext);
   const obanJob = obanJobSchema.safeParse(raw.obanJob);
   const problems: EnvelopeProblem[] = [];

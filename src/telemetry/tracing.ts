@@ -9,6 +9,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import {
+  AlwaysOffSampler,
   BatchSpanProcessor,
   NoopSpanProcessor,
   ParentBasedSampler,
@@ -38,8 +39,14 @@ export function createSpanProcessors(tracing: Config['tracing']): SpanProcessor[
   return [new BatchSpanProcessor({ exporter: createTraceExporter(tracing.exporter) })];
 }
 
-/** Parent-based: a caller's sampling decision stands; new traces are kept at the configured ratio. */
+/**
+ * Parent-based: a caller's sampling decision stands; new traces are kept at the configured ratio.
+ * With nowhere to export, nothing is recorded: spans still get their ids (for log lines and
+ * `sync_job_execution."traceId"`, continuing the caller's trace) but cost a few allocations, not a
+ * recorded span per job and query (measured by `npm run bench`, which runs the SDK as the worker does).
+ */
 export function createSampler(tracing: Config['tracing']): Sampler {
+  if (!tracing.exporter) return new AlwaysOffSampler();
   return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(tracing.samplerRatio) });
 }
 
