@@ -29,9 +29,15 @@ export interface KillPhaseResult {
   readonly delaysMs: readonly number[];
 }
 
+/** Every this-many kill cycles, one kills the worker while it is still starting (before /ready). */
+const STARTUP_KILL_EVERY = 5;
+
 /**
- * `kills` cycles of: start a worker, feed it a few jobs at a random moment, SIGKILL it at a random
- * delay after the start. Killed jobs stay active until their heartbeat lapses, then are retried.
+ * `kills` cycles of: start a worker, feed it a few jobs at a random moment, SIGKILL it. Most kills
+ * land a random delay after the worker answers /ready, while it works (measuring the delay from the
+ * start would put them all in start-up once start-up takes longer than the range); one cycle in
+ * STARTUP_KILL_EVERY kills during start-up instead. Killed jobs stay active until their heartbeat
+ * lapses, then are retried.
  */
 export async function killCycles(ctx: ChaosContext, kills: number, jobs: number, delayRangeMs: readonly [number, number]): Promise<KillPhaseResult> {
   let killsDuringStartup = 0;
@@ -45,17 +51,25 @@ export async function killCycles(ctx: ChaosContext, kills: number, jobs: number,
     }
     const batch = Math.floor(((cycle + 1) * jobs) / kills) - Math.floor((cycle * jobs) / kills);
     const delay = ctx.random.int(delayRangeMs[0], delayRangeMs[1]);
-    const feedAt = ctx.random.int(0, delay);
+    const duringStartup = cycle % STARTUP_KILL_EVERY === STARTUP_KILL_EVERY - 1;
     delaysMs.push(delay);
     const worker = await ctx.startWorker();
     let ready = false;
-    const readiness = worker.waitReady(delay + 1_000).then(
+    const readiness = worker.waitReady(duringStartup ? delay + 1_000 : 60_000).then(
       () => (ready = true),
       () => {},
     );
-    await sleep(feedAt);
-    await enqueuerOf(ctx).enqueue(batch, ctx.phase);
-    await sleep(delay - (performance.now() - worker.startedAt));
+    if (duringStartup) {
+      await sleep(ctx.random.int(0, delay));
+      await enqueuerOf(ctx).enqueue(batch, ctx.phase);
+      await sleep(delay - (performance.now() - worker.startedAt));
+    } else {
+      await readiness;
+      const feedAt = ctx.random.int(0, delay);
+      await sleep(feedAt);
+      await enqueuerOf(ctx).enqueue(batch, ctx.phase);
+      await sleep(delay - feedAt);
+    }
     expectWorkerExit(worker);
     worker.signal('SIGKILL');
     await worker.exited;

@@ -31,7 +31,7 @@ export interface ChaosOptions {
   readonly jobs: number;
   readonly kills: number;
   readonly seed: number;
-  /** Random SIGKILL delay after a worker start. Default: 300–3000 ms. */
+  /** Random SIGKILL delay after a worker answers /ready (one cycle in five: after its start, during start-up). Default: 300–3000 ms. */
   readonly killDelayMs: readonly [number, number];
   /** SHUTDOWN_TIMEOUT_MS of every worker. Default: 3000. */
   readonly shutdownTimeoutMs: number;

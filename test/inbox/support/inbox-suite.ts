@@ -231,7 +231,9 @@ async function setUp(place: StagingPlace): Promise<void> {
   }));
   assert.deepEqual(targets.map((target) => [target.name, target.sharesQueueDatabase]), [['production', true], ['staging', !separate]]);
   assert.deepEqual(harness.config.targets.map((target) => target.schema), ['public', 'staging']);
-  await harness.database.db.insertInto('user').values({ id: userWithToken, email: 'casey@example.test', displayName: 'Casey', passwordResetToken: 'tok-abc' }).execute();
+  for (const target of ['production', 'staging'] as const) {
+    await poolOf(target).query(`INSERT INTO "user" (id, email, "displayName", "passwordResetToken") VALUES ($1, 'casey@example.test', 'Casey', 'tok-abc')`, [userWithToken]);
+  }
   boss = createBoss({ connectionString: harness.database.url, schema: 'pgboss', cronEnabled: false }, log);
   await boss.start();
   const definitions = testDefinitions();
@@ -288,54 +290,72 @@ function defineTests(): void {
       { label: 'DraftPicksSync {}', target: 'production', worker: 'TradeMachine.Jobs.DraftPicksSync', queue: 'draft_sync', max: 3, args: {}, job: 'sheets.draft-picks-sync', payload: undefined, final: 'completed', errors: 0 },
       { label: 'MinorsSync {} in the staging schema (§6.3: it runs)', target: 'staging', worker: 'TradeMachine.Jobs.MinorsSync', queue: 'minors_sync', max: 3, args: {}, job: 'sheets.minors-sync', payload: undefined, final: 'completed', errors: 0 },
     ];
+    // Every row again, into the other schema (the owner's other deployment, `env` to match), once
+    // the first round is done, so the stately syncs do not queue behind their first run.
+    const other = (target: 'production' | 'staging'): 'production' | 'staging' => (target === 'production' ? 'staging' : 'production');
+    const mirrored = cases
+      .filter((item) => item.final !== 'cancelled')
+      .map((item) => ({
+        ...item,
+        label: `${item.label} [into ${other(item.target)}]`,
+        target: other(item.target),
+        args: 'env' in item.args ? { ...item.args, env: other(item.target) } : item.args,
+        payload: item.payload && 'target' in item.payload ? { ...item.payload, target: other(item.target) } : item.payload,
+      }));
     const inbox = startInbox(inboxOptions());
     inboxes.push(inbox);
-    const inserted = [];
-    for (const item of cases) inserted.push({ item, ...(await ownerInsert(item.target, item.worker, item.queue, item.args, item.max ?? 20)) });
-
-    // The blocked declined DM: cancel it while it runs, then let it go.
-    const cancelledRow = inserted.find((entry) => entry.item.payload?.tradeId === tradeCancelled)!;
-    const cancelledJobId = inboxJobId('production', cancelledRow.id);
-    for (let tries = 0; !gates.has(tradeCancelled); tries += 1) {
-      assert.ok(tries < 400, 'the declined DM never started');
-      await sleep(25);
-    }
-    await boss.cancel('discord.trade-dm', cancelledJobId);
-    gates.get(tradeCancelled)!();
-
+    const inserted: (Awaited<ReturnType<typeof ownerInsert>> & { item: (typeof cases)[number] })[] = [];
     const table: string[] = [];
     const latencies: number[] = [];
-    for (const { item, id, insertedAt } of inserted) {
-      const row = await waitForState(item.target, id, [item.final]);
-      const jobId = inboxJobId(item.target, id);
-      const attempts = ran.filter((entry) => entry.jobId === jobId);
-      assert.ok(attempts.length > 0, `${item.label}: a job ran`);
-      assert.equal(attempts[0]!.job, item.job, `${item.label}: the job`);
-      const expectedPayload = item.payload ?? { databaseScope: 'both' };
-      assert.deepEqual(attempts[0]!.payload, expectedPayload, `${item.label}: the payload`);
-      assert.deepEqual(attempts[0]!.obanJob, { target: item.target, id }, `${item.label}: the job knows its row`);
-      const ownerTrace = (item.args.trace_context as { traceparent: string } | undefined)?.traceparent.split('-')[1];
-      assert.match(attempts[0]!.traceId ?? '', /^[0-9a-f]{32}$/, `${item.label}: the job runs in a span`);
-      if (ownerTrace) assert.equal(attempts[0]!.traceId, ownerTrace, `${item.label}: the job's span continues the owner's trace`);
-      assert.equal(await queuedJobs(jobId), 1, `${item.label}: one pg-boss job`);
-      assert.equal(row.state, item.final, item.label);
-      assert.equal(row.max_attempts, item.max ?? 20);
-      assert.deepEqual(row.attempted_by?.[0], 'trademachine-worker');
-      assert.ok(row.attempted_at instanceof Date, `${item.label}: attempted_at`);
-      const errors = row.errors ?? [];
-      assert.equal(errors.length, item.errors, `${item.label}: errors ${JSON.stringify(errors)}`);
-      errors.forEach((entry, index) => {
-        assert.equal(entry.attempt, index + 1);
-        assert.ok(!Number.isNaN(Date.parse(entry.at)), 'at is a timestamp');
-        assert.ok(entry.error.length > 0);
-      });
-      assert.equal(row.attempt, Math.max(1, attempts.length), `${item.label}: attempt counts the attempts that ran`);
-      if (item.final === 'completed') assert.ok(row.completed_at instanceof Date && !row.discarded_at && !row.cancelled_at, `${item.label}: completed_at`);
-      if (item.final === 'discarded') assert.ok(row.discarded_at instanceof Date && !row.completed_at, `${item.label}: discarded_at`);
-      if (item.final === 'cancelled') assert.ok(row.cancelled_at instanceof Date && !row.completed_at, `${item.label}: cancelled_at`);
-      const latency = attempts[0]!.at - insertedAt;
-      latencies.push(latency);
-      table.push(`${item.target.padEnd(10)} ${item.worker.replace('TradeMachine.Jobs.', '').padEnd(19)} ${item.label.padEnd(48)} → ${item.job.padEnd(26)} → ${row.state.padEnd(9)} errors=${errors.length} attempt=${row.attempt} start ${latency} ms`);
+    for (const round of [cases, mirrored]) {
+      const roundRows: typeof inserted = [];
+      for (const item of round) roundRows.push({ item, ...(await ownerInsert(item.target, item.worker, item.queue, item.args, item.max ?? 20)) });
+      inserted.push(...roundRows);
+
+      // The blocked declined DM: cancel it while it runs, then let it go.
+      const cancelledRow = roundRows.find((entry) => entry.item.payload?.tradeId === tradeCancelled);
+      if (cancelledRow) {
+        const cancelledJobId = inboxJobId('production', cancelledRow.id);
+        for (let tries = 0; !gates.has(tradeCancelled); tries += 1) {
+          assert.ok(tries < 400, 'the declined DM never started');
+          await sleep(25);
+        }
+        await boss.cancel('discord.trade-dm', cancelledJobId);
+        gates.get(tradeCancelled)!();
+      }
+
+      for (const { item, id, insertedAt } of roundRows) {
+        const row = await waitForState(item.target, id, [item.final]);
+        const jobId = inboxJobId(item.target, id);
+        const attempts = ran.filter((entry) => entry.jobId === jobId);
+        assert.ok(attempts.length > 0, `${item.label}: a job ran`);
+        assert.equal(attempts[0]!.job, item.job, `${item.label}: the job`);
+        const expectedPayload = item.payload ?? { databaseScope: 'both' };
+        assert.deepEqual(attempts[0]!.payload, expectedPayload, `${item.label}: the payload`);
+        assert.deepEqual(attempts[0]!.obanJob, { target: item.target, id }, `${item.label}: the job knows its row`);
+        const ownerTrace = (item.args.trace_context as { traceparent: string } | undefined)?.traceparent.split('-')[1];
+        assert.match(attempts[0]!.traceId ?? '', /^[0-9a-f]{32}$/, `${item.label}: the job runs in a span`);
+        if (ownerTrace) assert.equal(attempts[0]!.traceId, ownerTrace, `${item.label}: the job's span continues the owner's trace`);
+        assert.equal(await queuedJobs(jobId), 1, `${item.label}: one pg-boss job`);
+        assert.equal(row.state, item.final, item.label);
+        assert.equal(row.max_attempts, item.max ?? 20);
+        assert.deepEqual(row.attempted_by?.[0], 'trademachine-worker');
+        assert.ok(row.attempted_at instanceof Date, `${item.label}: attempted_at`);
+        const errors = row.errors ?? [];
+        assert.equal(errors.length, item.errors, `${item.label}: errors ${JSON.stringify(errors)}`);
+        errors.forEach((entry, index) => {
+          assert.equal(entry.attempt, index + 1);
+          assert.ok(!Number.isNaN(Date.parse(entry.at)), 'at is a timestamp');
+          assert.ok(entry.error.length > 0);
+        });
+        assert.equal(row.attempt, Math.max(1, attempts.length), `${item.label}: attempt counts the attempts that ran`);
+        if (item.final === 'completed') assert.ok(row.completed_at instanceof Date && !row.discarded_at && !row.cancelled_at, `${item.label}: completed_at`);
+        if (item.final === 'discarded') assert.ok(row.discarded_at instanceof Date && !row.completed_at, `${item.label}: discarded_at`);
+        if (item.final === 'cancelled') assert.ok(row.cancelled_at instanceof Date && !row.completed_at, `${item.label}: cancelled_at`);
+        const latency = attempts[0]!.at - insertedAt;
+        latencies.push(latency);
+        table.push(`${item.target.padEnd(10)} ${item.worker.replace('TradeMachine.Jobs.', '').padEnd(19)} ${item.label.padEnd(66)} → ${item.job.padEnd(26)} → ${row.state.padEnd(9)} errors=${errors.length} attempt=${row.attempt} start ${latency} ms`);
+      }
     }
     // Specific errors.
     const permanent = await adminStatus('production', inserted.find((entry) => entry.item.payload?.tradeId === tradePermanent)!.id);
