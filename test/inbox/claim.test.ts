@@ -5,7 +5,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { applyOwnerSchema } from '../fixtures/owner-schema/apply-owner-schema.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { closeOwnerDb, createOwnerDb } from '../../src/db/database.ts';
 import { CLAIMED_BY, claimRows, discardRows, releaseRows, type ClaimOptions } from '../../src/inbox/claim.ts';
@@ -19,14 +18,7 @@ let staging: ReturnType<typeof createOwnerDb>;
 
 before(async () => {
   database = await createTestDatabase();
-  const client = await database.pool.connect();
-  try {
-    // The template may already hold staging beside public; build it only when it does not.
-    const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'staging'");
-    if (rows[0]?.n === 0) await applyOwnerSchema(client, { schema: 'staging' });
-  } finally {
-    client.release();
-  }
+  // The template holds staging's schema beside public's (test/support/global-setup.ts).
   staging = createOwnerDb({ url: database.url, schema: 'staging', poolMax: 3 });
 });
 after(async () => {

@@ -209,9 +209,9 @@ describe('the owner\'s staging deployment, in schema "staging"', () => {
     const own = new pg.Client({ connectionString: staging.url });
     await own.connect();
     try {
-      // The template may already hold staging beside public; build it only when it does not.
-      const { rows } = await own.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'staging'");
-      if (rows[0]?.n === 0) await applyOwnerSchema(own, { schema: 'staging' });
+      // The template holds staging already; build it again here from the history, into the schema.
+      await own.query('DROP SCHEMA staging CASCADE');
+      await applyOwnerSchema(own, { schema: 'staging' });
       assert.deepEqual(await checkSchema({ client: own, ownerSchema: 'staging' }), { status: 'clean', ownerSchema: 'staging', queueSchema: null, findings: [] });
       // Each deployment is read on its own: drift in staging does not show in public's report.
       await own.query('ALTER TABLE staging.team DROP COLUMN "espnTeam"');
