@@ -178,7 +178,7 @@ export const ownerContract = {
         recordsSkipped: ['update'],
         errorMessage: ['update'],
         // inbox: outcomes.ts links a sync's run to its oban_jobs row once the job starts
-        obanJobId: ['insert', 'update', 'filter'],
+        obanJobId: ['insert'],
         traceId: ['insert'],
         metadata: ['insert', 'update', 'filter'],
       },

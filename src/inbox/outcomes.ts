@@ -1,8 +1,8 @@
 /**
  * Writes pg-boss's outcome back to the `oban_jobs` rows the inbox enqueued, as Oban would, so the
  * owner's admin page shows the truth. Set-based: per target and poll, one read of its in-flight
- * rows, one read of their jobs in the queue, and one update of the rows that changed (plus, for
- * syncs, one update of `sync_job_execution."obanJobId"`).
+ * rows, one read of their jobs in the queue, and one update of the rows that changed. (A sync's
+ * `sync_job_execution."obanJobId"` is written by the sync itself when its run opens: sync-runs.ts.)
  *
  * pg-boss → `oban_jobs`:
  * - created / active: `executing`, `attempt` = the attempt running;
@@ -19,7 +19,6 @@ import type { Json } from '../db/types.generated.ts';
 import { CLAIMED_BY, obanError, type ClaimedRow } from './claim.ts';
 import { inboxJobId } from './job-id.ts';
 import { ownerSql, runQuery, utcNow, type ObanJobState, type SqlRunner } from '../db/owner-sql.ts';
-import { syncJobNames } from './translate.ts';
 
 export interface InFlightRow extends ClaimedRow {
   /** Entries already in `errors`. */
@@ -189,22 +188,6 @@ export async function applyRowUpdates(pool: SqlRunner, updates: readonly RowUpda
   await runQuery(pool, query);
 }
 
-/**
- * Sets `sync_job_execution."obanJobId"` to the row's id on the runs of these jobs in the row's own
- * target (each schema's ids are its own, §6.2), found by the job id every run records in `metadata`.
- */
-export async function linkSyncExecutions(pool: SqlRunner, links: readonly { jobId: string; rowId: number }[]): Promise<void> {
-  if (links.length === 0) return;
-  const records = JSON.stringify(links.map((link) => ({ job_id: link.jobId, row_id: link.rowId })));
-  const query = ownerSql
-    .updateTable('sync_job_execution as e')
-    .from(sql<{ job_id: string; row_id: string }>`jsonb_to_recordset(${records}::jsonb)`.as<'v'>(sql`v(job_id text, row_id bigint)`))
-    .set((eb) => ({ obanJobId: eb.ref('v.row_id') }))
-    .where((eb) => eb(sql<string>`e.metadata ->> 'jobId'`, '=', eb.ref('v.job_id')))
-    .where((eb) => eb('e.obanJobId', 'is distinct from', eb.ref('v.row_id')));
-  await runQuery(pool, query);
-}
-
 export interface OutcomePass {
   readonly updated: readonly RowUpdate[];
   /** In-flight rows whose job the queue does not hold. */
@@ -219,7 +202,6 @@ export async function writeOutcomes(target: { name: string; pool: pg.Pool }, que
   const jobs = await followSnoozes(queuePool, queueSchema, await readJobs(queuePool, queueSchema, [...idOf.values()]));
   const updates: RowUpdate[] = [];
   const missing: InFlightRow[] = [];
-  const syncLinks: { jobId: string; rowId: number }[] = [];
   const now = new Date();
   for (const row of rows) {
     const jobId = idOf.get(row.id)!;
@@ -228,12 +210,9 @@ export async function writeOutcomes(target: { name: string; pool: pg.Pool }, que
       missing.push(row);
       continue;
     }
-    if (syncJobNames.includes(job.name) && job.state !== 'created') syncLinks.push({ jobId, rowId: row.id });
     const update = rowUpdateFor(row, job, now);
     if (update) updates.push(update);
   }
-  // Before the row turns final, so a reader who sees it completed finds its run linked.
-  await linkSyncExecutions(target.pool, syncLinks);
   await applyRowUpdates(target.pool, updates);
   return { updated: updates, missing };
 }

@@ -42,7 +42,6 @@ export interface Translated {
   readonly job: string;
   readonly payload: object;
   readonly target: TargetName;
-  readonly traceContext?: TraceContext;
 }
 
 export type Translation = Translated | { readonly error: string };
@@ -54,8 +53,6 @@ const SYNC_JOBS = {
   'TradeMachine.Jobs.DraftPicksSync': 'sheets.draft-picks-sync',
 } as const satisfies Partial<Record<ObanWorker, string>>;
 
-/** The job names a worker string can become (for the outcome writer: which in-flight rows are syncs). */
-export const syncJobNames: readonly string[] = Object.values(SYNC_JOBS);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -265,7 +262,7 @@ function translateKnown(row: ObanRowInput, worker: ObanWorker, context: Translat
   // span and, for a sync, in the run's "obanJobId"; and the owner's trace, which its span continues.
   const envelope = { obanJob: { target: context.rowTarget, id: row.id }, ...(traceContext ? { traceContext } : {}) };
   const checked = parsePayload(findJob(job), { ...payload, ...envelope }, { maxBytes: context.maxPayloadBytes });
-  return { job, payload: checked as object, target, ...(traceContext ? { traceContext } : {}) };
+  return { job, payload: checked as object, target };
 }
 
 /**

@@ -1,14 +1,13 @@
 /**
  * The outcome writer's statements on real PostgreSQL: reading the rows in flight, the one
- * set-based write-back, and linking sync runs to their row; plus the pure pg-boss → Oban mapping.
+ * set-based write-back; plus the pure pg-boss → Oban mapping.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { CLAIMED_BY } from '../../src/inbox/claim.ts';
-import { applyRowUpdates, linkSyncExecutions, readInFlight, rowUpdateFor, type InFlightRow } from '../../src/inbox/outcomes.ts';
+import { applyRowUpdates, readInFlight, rowUpdateFor, type InFlightRow } from '../../src/inbox/outcomes.ts';
 
 const EMAIL = 'TradeMachine.Jobs.EmailWorker';
 
@@ -92,28 +91,6 @@ describe('applyRowUpdates', () => {
     const id = await executing({ attempt: 3 });
     await applyRowUpdates(pool, [{ id, state: 'executing', attempt: 2, newErrors: [] }]);
     assert.equal((await stored(id)).attempt, 3);
-  });
-});
-
-describe('linkSyncExecutions', () => {
-  test('sets "obanJobId" on the runs whose metadata names the job', async () => {
-    const jobId = randomUUID();
-    const insertRun = async (metadata: object | null) => {
-      const { rows } = await pool.query<{ id: string }>(
-        `INSERT INTO sync_job_execution (id, "jobType", "databaseScope", status, "startedAt", metadata)
-         VALUES (gen_random_uuid(), 'espn_team_sync', 'production', 'started', timezone('UTC', now()), $1) RETURNING id::text AS id`,
-        [metadata === null ? null : JSON.stringify(metadata)],
-      );
-      return rows[0]!.id;
-    };
-    const linked = await insertRun({ jobId });
-    const other = await insertRun({ jobId: randomUUID() });
-    const none = await insertRun(null);
-    const rowId = await executing();
-    await linkSyncExecutions(pool, [{ jobId, rowId }]);
-    const { rows } = await pool.query<{ id: string; oban: string | null }>('SELECT id::text AS id, "obanJobId"::text AS oban FROM sync_job_execution WHERE id = ANY($1::uuid[])', [[linked, other, none]]);
-    const byId = new Map(rows.map((row) => [row.id, row.oban]));
-    assert.deepEqual([byId.get(linked), byId.get(other), byId.get(none)], [String(rowId), null, null]);
   });
 });
 
