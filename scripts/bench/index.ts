@@ -4,7 +4,8 @@
  * exits 0 whatever the numbers, and prints PASS/MISS against issue 7's targets.
  *
  *   npm run bench -- [--jobs 10000] [--rounds 3] [--samples 200] [--only drain|wakeup]
- *                    [--timeout 15] [--sweep-jobs 3000]
+ *                    [--timeout 15] [--sweep-jobs 3000] [--no-sdk]
+ * --no-sdk leaves the OpenTelemetry SDK off (as before tracing), to see what the job spans cost.
  *   npm run bench -- players [--players 5000]      (espn.players-sync: see players/players-bench.ts)
  * BENCH_DATABASE_URL: a server to create the run's database on; default an embedded PostgreSQL.
  */
@@ -34,6 +35,7 @@ function parseOptions(argv: string[]): BenchOptions {
       only: { type: 'string' },
       timeout: { type: 'string', default: '15' },
       'sweep-jobs': { type: 'string' },
+      'no-sdk': { type: 'boolean', default: false },
     },
   });
   if (values.only !== undefined && values.only !== 'drain' && values.only !== 'wakeup') {
@@ -68,7 +70,11 @@ try {
 const started = performance.now();
 // The OpenTelemetry SDK as the worker runs it (spans made for every job, exported nowhere), so the
 // runner pays for its job spans here as it does in production, and pg-boss for its own.
-const telemetry = startTelemetry(loadConfig({ DATABASE_URL: 'postgres://bench@127.0.0.1/bench', LOG_LEVEL: 'silent' }).tracing);
+// (parseOptions has checked the flags, --no-sdk among them.)
+const telemetry = process.argv.includes('--no-sdk')
+  ? undefined
+  : startTelemetry(loadConfig({ DATABASE_URL: 'postgres://bench@127.0.0.1/bench', LOG_LEVEL: 'silent' }).tracing);
+process.stderr.write(`OpenTelemetry SDK ${telemetry ? 'on, as in the worker (spans made, nothing exported)' : 'off (--no-sdk)'}\n`);
 const database = await openBenchDatabase(process.env.BENCH_DATABASE_URL);
 let exitCode = 0;
 try {
@@ -86,6 +92,6 @@ try {
   exitCode = 1;
 } finally {
   await database.close();
-  await telemetry.shutdown();
+  await telemetry?.shutdown();
 }
 process.exit(exitCode);
